@@ -1,0 +1,234 @@
+/**
+ * Owns every side effect of a conversation: the request, its abort, the stop call, the message list and the
+ * connection state. The element only renders what this holds, so the lifecycle rules live in one place.
+ * It never renders: markdown and HTML stay in the component.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { streamChat } from '../client/sse-client.js';
+import type { ChatStreamError } from '../client/sse-client.js';
+import type { Source, ThinkingData } from '../protocol.js';
+import type { ChatMessage } from '../types/chat-message.js';
+
+/** Connection state, reflected as the element's `state` attribute. */
+export const ChatState = {
+  idle: 'idle',
+  connecting: 'connecting',
+  streaming: 'streaming',
+  retrying: 'retrying',
+  error: 'error',
+} as const;
+export type ChatState = (typeof ChatState)[keyof typeof ChatState];
+
+/** What the controller needs from its element, read fresh on every run so attribute changes apply at once. */
+export interface ChatStreamConfig {
+  endpoint: string;
+  stopEndpoint: string | undefined;
+  conversationId: string;
+  headers: () => Promise<Record<string, string>>;
+}
+
+/** Notifications the element turns into DOM events. */
+export interface ChatStreamCallbacks {
+  onState?: (state: ChatState) => void;
+  onToken?: (token: string, messageId: string) => void;
+  onDone?: (message: ChatMessage) => void;
+  onError?: (error: string, fatal: boolean) => void;
+}
+
+/** The stop URL for an endpoint: a trailing `/stream` becomes `/stop`; other endpoints have no stop route. */
+export function deriveStopEndpoint(endpoint: string): string | undefined {
+  const [path, query] = endpoint.split(/(?=[?#])/, 2);
+  if (!path?.endsWith('/stream')) return undefined;
+  return `${path.slice(0, -'/stream'.length)}/stop${query ?? ''}`;
+}
+
+export class ChatStreamController implements ReactiveController {
+  messages: ChatMessage[] = [];
+  state: ChatState = ChatState.idle;
+  /** The server's progress text while it works before the first token; `undefined` when not thinking. */
+  thinking: string | undefined;
+  /** The last error, in human words; cleared by the next send. */
+  error: string | undefined;
+
+  readonly #host: ReactiveControllerHost;
+  readonly #config: () => ChatStreamConfig;
+  readonly #callbacks: ChatStreamCallbacks;
+  #abort: AbortController | undefined;
+  /** Incremented per run; callbacks carry the id they started with and are dropped once it is stale. */
+  #runId = 0;
+  #activeMessageId: string | undefined;
+
+  constructor(host: ReactiveControllerHost, config: () => ChatStreamConfig, callbacks: ChatStreamCallbacks = {}) {
+    this.#host = host;
+    this.#config = config;
+    this.#callbacks = callbacks;
+    host.addController(this);
+  }
+
+  get busy(): boolean {
+    return (
+      this.state === ChatState.connecting || this.state === ChatState.streaming || this.state === ChatState.retrying
+    );
+  }
+
+  hostDisconnected(): void {
+    // A detached widget must not keep a request (or the server's work) running.
+    this.#runId++;
+    this.#abort?.abort();
+    this.#abort = undefined;
+    // The partial answer stays in `messages`; mark it so a re-attached widget does not show it as still streaming.
+    if (this.#activeMessageId) this.#patch(this.#activeMessageId, { status: 'stopped' });
+    this.#activeMessageId = undefined;
+    this.thinking = undefined;
+    this.#setState(ChatState.idle, false);
+  }
+
+  /** Replaces the history (e.g. from the `messages` property); any running answer is stopped first. */
+  setMessages(messages: ChatMessage[]): void {
+    if (this.busy) this.stop();
+    this.messages = messages.map((m) => ({ ...m }));
+    this.#host.requestUpdate();
+  }
+
+  clear(): void {
+    this.stop();
+    this.messages = [];
+    this.error = undefined;
+    this.#setState(ChatState.idle);
+  }
+
+  /** Appends the user message and streams the answer; resolves when the answer ends, however it ends. */
+  async send(text: string): Promise<void> {
+    if (this.busy) this.stop();
+    const runId = ++this.#runId;
+    const abort = new AbortController();
+    this.#abort = abort;
+    const live = () => runId === this.#runId;
+
+    const assistantId = crypto.randomUUID();
+    this.#activeMessageId = assistantId;
+    this.error = undefined;
+    this.thinking = undefined;
+    this.messages = [
+      ...this.messages,
+      { id: crypto.randomUUID(), role: 'user', content: text, status: 'completed' },
+      { id: assistantId, role: 'assistant', content: '', status: 'streaming' },
+    ];
+    this.#setState(ChatState.connecting);
+
+    const config = this.#config();
+    let headers: Record<string, string>;
+    try {
+      headers = await config.headers();
+    } catch {
+      if (live()) this.#fail(assistantId, 'Could not prepare the request (headers failed).');
+      return;
+    }
+    if (!live()) return;
+
+    await streamChat({
+      url: config.endpoint,
+      body: { conversation_id: config.conversationId, message: text, message_id: assistantId },
+      headers,
+      signal: abort.signal,
+      handlers: {
+        onOpen: () => live() && this.#setState(ChatState.streaming),
+        onThinking: (data: ThinkingData) => {
+          if (!live()) return;
+          this.thinking = data.message || data.status || 'Thinking…';
+          this.#host.requestUpdate();
+        },
+        onSources: (data) => {
+          if (!live()) return;
+          this.#patch(assistantId, { sources: data.sources.filter(isSource) });
+        },
+        onTokens: (tokens) => {
+          if (!live()) return;
+          this.thinking = undefined;
+          const current = this.#find(assistantId);
+          this.#patch(assistantId, { content: (current?.content ?? '') + tokens.join('') });
+          for (const token of tokens) this.#callbacks.onToken?.(token, assistantId);
+        },
+        onDone: (data) => {
+          if (!live()) return;
+          this.#finish(assistantId, data.status);
+        },
+        onError: (error: ChatStreamError) => {
+          if (!live()) return;
+          this.#fail(assistantId, error.message);
+        },
+      },
+    });
+  }
+
+  /** Aborts the running answer; its partial text stays, marked `stopped`. Asks the server to stop generating too. */
+  stop(): void {
+    const messageId = this.#activeMessageId;
+    if (!this.#abort || !messageId) return;
+    this.#runId++;
+    this.#abort.abort();
+    this.#abort = undefined;
+    const stopUrl = this.#config().stopEndpoint;
+    if (stopUrl) void this.#postStop(stopUrl, messageId);
+    this.#finish(messageId, 'stopped');
+  }
+
+  async #postStop(url: string, messageId: string): Promise<void> {
+    // Fire and forget: the client has already stopped; the server call only saves its work, so failures are ignored.
+    try {
+      const headers = await this.#config().headers();
+      await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...headers },
+        body: JSON.stringify({ message_id: messageId }),
+        keepalive: true,
+      });
+    } catch {
+      // Swallowed on purpose.
+    }
+  }
+
+  #finish(messageId: string, status: 'completed' | 'stopped'): void {
+    this.#abort = undefined;
+    this.#activeMessageId = undefined;
+    this.thinking = undefined;
+    this.#patch(messageId, { status });
+    this.#setState(ChatState.idle);
+    const message = this.#find(messageId);
+    if (message) this.#callbacks.onDone?.({ ...message });
+  }
+
+  #fail(messageId: string, error: string): void {
+    this.#abort = undefined;
+    this.#activeMessageId = undefined;
+    this.thinking = undefined;
+    this.error = error;
+    const message = this.#find(messageId);
+    // An empty answer bubble says nothing; drop it and let the error speak. A partial answer stays, marked failed.
+    if (message && message.content === '') this.messages = this.messages.filter((m) => m.id !== messageId);
+    else this.#patch(messageId, { status: 'error' });
+    this.#setState(ChatState.error);
+    this.#callbacks.onError?.(error, true);
+  }
+
+  #find(id: string): ChatMessage | undefined {
+    return this.messages.find((m) => m.id === id);
+  }
+
+  #patch(id: string, patch: Partial<ChatMessage>): void {
+    // New array and object so Lit's `repeat` and property checks see the change.
+    this.messages = this.messages.map((m) => (m.id === id ? { ...m, ...patch } : m));
+    this.#host.requestUpdate();
+  }
+
+  #setState(state: ChatState, notify = true): void {
+    const changed = state !== this.state;
+    this.state = state;
+    this.#host.requestUpdate();
+    if (changed && notify) this.#callbacks.onState?.(state);
+  }
+}
+
+function isSource(value: unknown): value is Source {
+  return typeof value === 'object' && value !== null && typeof (value as Source).title === 'string';
+}

@@ -1,0 +1,32 @@
+// Browser tests of <ai-chat> in real (headless) Chromium. SSE fixture endpoints are served by the same dev server
+// under /sse/..., so tests exercise real streaming bytes without a separate backend.
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { classicBundle, sseFixtures } from './test/fixtures/sse-fixtures.mjs';
+
+export default {
+  files: ['test/element/**/*.test.ts'],
+  nodeResolve: true,
+  concurrency: 1,
+  testsFinishTimeout: 90_000,
+  testFramework: { config: { timeout: 10_000 } },
+  middleware: [sseFixtures(), classicBundle()],
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' })],
+  browsers: [
+    chromeLauncher({
+      launchOptions: {
+        executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
+        headless: true,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+          '--disable-dev-shm-usage',
+        ],
+      },
+    }),
+  ],
+};
