@@ -4,19 +4,24 @@
  */
 import { fetchEventSource, EventStreamContentType } from '@microsoft/fetch-event-source';
 import type { EventSourceMessage } from '@microsoft/fetch-event-source';
-import { EventName, tokensOf } from '../protocol.js';
+import { EventName, parseEventId, tokensOf } from '../protocol.js';
+import { RetryPolicy, type Failure } from './retry-policy.js';
+import { HeartbeatWatchdog } from './heartbeat-watchdog.js';
 import type { ChatRequest, DoneData, ErrorBody, SourcesData, ThinkingData } from '../protocol.js';
 
 /** A failure of one stream, already phrased for a person. `status` is the HTTP status when there was one. */
 export class ChatStreamError extends Error {
   readonly status: number | undefined;
   readonly code: string | undefined;
+  /** What the retry policy classifies; `undefined` means fatal (a server `error` event, malformed data). */
+  readonly failure: Failure | undefined;
 
-  constructor(message: string, options: { status?: number; code?: string; cause?: unknown } = {}) {
+  constructor(message: string, options: { status?: number; code?: string; cause?: unknown; failure?: Failure } = {}) {
     super(message, { cause: options.cause });
     this.name = 'ChatStreamError';
     this.status = options.status;
     this.code = options.code;
+    this.failure = options.failure;
   }
 }
 
@@ -30,6 +35,15 @@ export interface StreamHandlers {
   onDone?: (data: DoneData) => void;
   /** Called at most once, and never after `onDone`. The stream is over when it is called. */
   onError?: (error: ChatStreamError) => void;
+  /** A transient failure; the next attempt starts after `delay` ms and resumes from the last applied event. */
+  onRetry?: (attempt: number, delay: number, error: ChatStreamError) => void;
+  /**
+   * The backend could not resume (no event ids, or the first event after reconnecting is not the continuation) and
+   * is answering again from the start: drop the partial answer, the events that follow replace it.
+   */
+  onRestart?: () => void;
+  /** The id of an event just applied: what a later resume should send as `Last-Event-ID`. */
+  onEventId?: (id: string) => void;
 }
 
 export interface StreamChatOptions {
@@ -39,6 +53,16 @@ export interface StreamChatOptions {
   /** Aborting ends the stream silently: no handler is called afterwards. */
   signal?: AbortSignal;
   handlers: StreamHandlers;
+  /** Retries after the first attempt. Default 3; 0 turns retrying off. */
+  maxRetries?: number;
+  /** Base of the exponential backoff (full jitter), in ms. Default 1000. */
+  retryDelay?: number;
+  /** Silence in ms after which a flowing stream counts as stalled and is retried. Default 45000; 0 is off. */
+  heartbeatTimeout?: number;
+  /** Wait in ms for the first byte of a response. Default: `heartbeatTimeout`. */
+  firstByteTimeout?: number;
+  /** Resume an earlier stream of the same `message_id` after this event id (the Retry button). */
+  lastEventId?: string;
 }
 
 /** Human words for HTTP failures, used when the body carries no `ErrorBody` of its own. */
@@ -61,7 +85,11 @@ async function errorFromResponse(response: Response): Promise<ChatStreamError> {
     body = undefined;
   }
   const message = typeof body?.error === 'string' && body.error ? body.error : messageForStatus(response.status);
-  return new ChatStreamError(message, { status: response.status, code: body?.code });
+  return new ChatStreamError(message, {
+    status: response.status,
+    code: body?.code,
+    failure: { kind: 'status', status: response.status, retryAfter: response.headers.get('retry-after') },
+  });
 }
 
 function parseJson(message: EventSourceMessage): unknown {
@@ -86,36 +114,152 @@ function tokensOfMessage(data: string): string[] {
   return [data];
 }
 
+/** Waits `ms`, or less if `signal` aborts first. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Statuses whose responses may not carry a body (Fetch standard, "null body status"). */
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+
 /**
- * POSTs `body` (plus a fresh `message_id` when absent) and streams the answer into `handlers`.
- * Resolves when the stream is over, whatever the outcome; failures are reported through `handlers.onError`.
+ * POSTs `body` (plus a fresh `message_id` when absent) and streams the answer into `handlers`, retrying transient
+ * failures. Resolves when the stream is over, whatever the outcome; failures are reported through `handlers.onError`.
+ *
+ * Exactly once: the `Last-Event-ID` of a retry is the id of the last event this function *applied*, set by our own
+ * `fetch` wrapper. fetch-event-source records an id when it parses the `id:` line, before the event is dispatched,
+ * so a cut between that line and the blank line would make its own header skip an event (its retries also re-POST
+ * the question, fetch-event-source issues #36, #51, #79; we never let it retry).
  */
-export async function streamChat({ url, body, headers, signal, handlers }: StreamChatOptions): Promise<void> {
-  // Our own controller lets us end the request after `done`/`error` even if the server keeps the socket open.
+export async function streamChat(options: StreamChatOptions): Promise<void> {
+  const { body, signal, handlers } = options;
+  if (signal?.aborted) return;
+  const policy = new RetryPolicy({ maxRetries: options.maxRetries, baseDelay: options.retryDelay });
+  const request: ChatRequest = { ...body, message_id: body.message_id ?? crypto.randomUUID() };
+  const resume = { lastEventId: options.lastEventId, lastSeq: 0, applied: options.lastEventId !== undefined };
+  const parsed = options.lastEventId ? parseEventId(options.lastEventId) : undefined;
+  if (parsed) resume.lastSeq = parsed.seq;
+  let reconnecting = options.lastEventId !== undefined;
+
+  for (;;) {
+    const outcome = await attempt(options, request, resume, reconnecting, () => policy.reset());
+    if (outcome === undefined || signal?.aborted) return;
+    const decision = outcome.failure ? policy.next(outcome.failure) : { retry: false as const };
+    if (!decision.retry) {
+      handlers.onError?.(outcome);
+      return;
+    }
+    handlers.onRetry?.(decision.attempt, decision.delay, outcome);
+    await sleep(decision.delay, signal);
+    if (signal?.aborted) return;
+    reconnecting = true;
+  }
+}
+
+interface ResumeState {
+  /** Id of the last event applied, sent as `Last-Event-ID`. */
+  lastEventId: string | undefined;
+  /** Its sequence number when the id is in the protocol's `<run>.<seq>` form, else 0. */
+  lastSeq: number;
+  /** Whether any answer content (thinking, sources, tokens) has been applied. */
+  applied: boolean;
+}
+
+/** One HTTP request. Resolves `undefined` when the stream ended (done) or was aborted, else the failure. */
+async function attempt(
+  options: StreamChatOptions,
+  request: ChatRequest,
+  resume: ResumeState,
+  reconnecting: boolean,
+  onDelivered: () => void,
+): Promise<ChatStreamError | undefined> {
+  const { url, headers, signal, handlers } = options;
+  // Our own controller per attempt: it ends the request after `done`/`error`, on a stall, or on the outer abort.
   const ctrl = new AbortController();
   const onOuterAbort = () => ctrl.abort();
-  if (signal?.aborted) return;
   signal?.addEventListener('abort', onOuterAbort, { once: true });
 
+  let outcome: ChatStreamError | undefined;
   let finished = false;
-  const finish = () => {
+  let firstEvent = true;
+  const finish = (error?: ChatStreamError) => {
+    if (finished) return;
     finished = true;
+    outcome = error;
     ctrl.abort();
   };
-  const fail = (error: ChatStreamError) => {
-    if (finished || signal?.aborted) return;
-    finish();
-    handlers.onError?.(error);
+  const heartbeatTimeout = options.heartbeatTimeout ?? 45_000;
+  const watchdog = new HeartbeatWatchdog({
+    timeout: heartbeatTimeout,
+    firstByteTimeout: options.firstByteTimeout ?? heartbeatTimeout,
+    onStall: (phase) =>
+      finish(
+        new ChatStreamError(phase === 'first-byte' ? 'The server did not answer in time.' : 'The answer stalled.', {
+          failure: { kind: 'stalled' },
+        }),
+      ),
+  });
+
+  // Any byte, comment heartbeats included, proves the connection alive: watch the body, not the parsed events.
+  const watchingFetch: typeof fetch = async (input, init) => {
+    const h = new Headers(init?.headers);
+    if (resume.lastEventId !== undefined) h.set('Last-Event-ID', resume.lastEventId);
+    else h.delete('Last-Event-ID');
+    const response = await fetch(input, { ...init, headers: h });
+    watchdog.touch();
+    if (!response.body || NULL_BODY_STATUS.has(response.status)) return response;
+    const watched = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          watchdog.touch();
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    return new Response(watched, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   };
 
-  const request: ChatRequest = { ...body, message_id: body.message_id ?? crypto.randomUUID() };
+  /** Before the first event of a reconnected stream: is it the continuation, or must the partial answer go? */
+  const checkContinuation = (id: string) => {
+    if (!reconnecting || !firstEvent) return;
+    firstEvent = false;
+    const p = id ? parseEventId(id) : undefined;
+    const continues = p !== undefined && p.run === request.message_id && p.seq > resume.lastSeq && resume.lastSeq > 0;
+    if (!continues && resume.applied) {
+      resume.applied = false;
+      resume.lastSeq = 0;
+      handlers.onRestart?.();
+    }
+  };
+  const applied = (id: string) => {
+    if (firstEvent && !reconnecting) firstEvent = false;
+    if (!id) return;
+    resume.lastEventId = id;
+    resume.lastSeq = parseEventId(id)?.seq ?? 0;
+    options.handlers.onEventId?.(id);
+  };
 
   try {
+    watchdog.start();
     await fetchEventSource(url, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', ...headers },
       body: JSON.stringify(request),
       signal: ctrl.signal,
+      fetch: watchingFetch,
       // A hidden tab must keep its stream: the default closes and re-POSTs on visibility change, duplicating the answer.
       openWhenHidden: true,
 
@@ -123,7 +267,10 @@ export async function streamChat({ url, body, headers, signal, handlers }: Strea
         if (!response.ok) throw await errorFromResponse(response);
         const type = response.headers.get('content-type') ?? '';
         if (!type.startsWith(EventStreamContentType)) {
-          throw new ChatStreamError('The server did not answer with a stream.', { status: response.status });
+          throw new ChatStreamError('The server did not answer with a stream.', {
+            status: response.status,
+            failure: { kind: 'not-event-stream' },
+          });
         }
         handlers.onOpen?.();
       },
@@ -131,28 +278,33 @@ export async function streamChat({ url, body, headers, signal, handlers }: Strea
       onmessage(message) {
         if (finished) return;
         // Comment lines (`: heartbeat`) surface as empty messages: they only keep the connection alive.
-        if (message.data === '') return;
+        if (message.data === '' && message.event !== EventName.done) return;
+        checkContinuation(message.id);
         switch (message.event) {
           case '':
           case 'message':
+            resume.applied = true;
             handlers.onTokens?.(tokensOfMessage(message.data));
-            return;
+            break;
           case EventName.token: {
             const tokens = tokensOf(parseJson(message));
+            resume.applied = true;
             if (tokens.length > 0) handlers.onTokens?.(tokens);
-            return;
+            break;
           }
           case EventName.thinking:
+            resume.applied = true;
             handlers.onThinking?.(parseJson(message) as ThinkingData);
-            return;
+            break;
           case EventName.sources: {
             const data = parseJson(message) as Partial<SourcesData> | null;
             const sources = Array.isArray(data?.sources) ? data.sources : [];
+            resume.applied = true;
             handlers.onSources?.({ count: data?.count ?? sources.length, sources });
-            return;
+            break;
           }
           case EventName.done: {
-            const data = parseJson(message) as Partial<DoneData> | null;
+            const data = message.data ? (parseJson(message) as Partial<DoneData> | null) : null;
             finish();
             handlers.onDone?.({ status: data?.status === 'stopped' ? 'stopped' : 'completed' });
             return;
@@ -160,32 +312,40 @@ export async function streamChat({ url, body, headers, signal, handlers }: Strea
           case EventName.error: {
             const data = parseJson(message) as { error?: unknown; code?: unknown } | null;
             const text = typeof data?.error === 'string' && data.error ? data.error : 'The server reported an error.';
-            fail(new ChatStreamError(text, { code: typeof data?.code === 'string' ? data.code : undefined }));
+            finish(new ChatStreamError(text, { code: typeof data?.code === 'string' ? data.code : undefined }));
             return;
           }
           default:
             // Unknown event names are ignored so servers can add events without breaking old widgets.
             return;
         }
+        applied(message.id);
+        onDelivered();
       },
 
       onclose() {
-        if (!finished) fail(new ChatStreamError('The answer was cut off. Please try again.'));
+        finish(new ChatStreamError('The answer was cut off.', { failure: { kind: 'premature-close' } }));
       },
 
       onerror(err: unknown) {
-        // Retry seam: a retry policy would return a delay (ms) here for transient errors. Until then, rethrowing
-        // stops fetch-event-source from silently re-POSTing, which would start a second, duplicate answer.
+        // Never let fetch-event-source retry: it would re-POST with the id it parsed, not the one we applied.
         throw err;
       },
     });
   } catch (err) {
-    if (err instanceof ChatStreamError) fail(err);
-    else if (!ctrl.signal.aborted) {
-      fail(new ChatStreamError('Could not reach the server. Check your connection and try again.', { cause: err }));
+    if (err instanceof ChatStreamError) finish(err);
+    else if (!finished && !signal?.aborted) {
+      finish(
+        new ChatStreamError('Could not reach the server. Check your connection.', {
+          cause: err,
+          failure: { kind: 'network' },
+        }),
+      );
     }
   } finally {
+    watchdog.stop();
     signal?.removeEventListener('abort', onOuterAbort);
     ctrl.abort();
   }
+  return signal?.aborted ? undefined : outcome;
 }

@@ -25,6 +25,9 @@ export interface ChatStreamConfig {
   stopEndpoint: string | undefined;
   conversationId: string;
   headers: () => Promise<Record<string, string>>;
+  maxRetries: number;
+  retryDelay: number;
+  heartbeatTimeout: number;
 }
 
 /** Notifications the element turns into DOM events. */
@@ -33,6 +36,14 @@ export interface ChatStreamCallbacks {
   onToken?: (token: string, messageId: string) => void;
   onDone?: (message: ChatMessage) => void;
   onError?: (error: string, fatal: boolean) => void;
+  onRetry?: (attempt: number, delay: number) => void;
+}
+
+/** What the Retry button needs to resume a failed answer without re-sending the user's message. */
+interface FailedRun {
+  messageId: string;
+  text: string;
+  lastEventId: string | undefined;
 }
 
 /** The stop URL for an endpoint: a trailing `/stream` becomes `/stop`; other endpoints have no stop route. */
@@ -49,6 +60,8 @@ export class ChatStreamController implements ReactiveController {
   thinking: string | undefined;
   /** The last error, in human words; cleared by the next send. */
   error: string | undefined;
+  /** True while a dropped stream waits to reconnect (the "Reconnecting…" status). */
+  reconnecting = false;
 
   readonly #host: ReactiveControllerHost;
   readonly #config: () => ChatStreamConfig;
@@ -57,12 +70,18 @@ export class ChatStreamController implements ReactiveController {
   /** Incremented per run; callbacks carry the id they started with and are dropped once it is stale. */
   #runId = 0;
   #activeMessageId: string | undefined;
+  #failed: FailedRun | undefined;
 
   constructor(host: ReactiveControllerHost, config: () => ChatStreamConfig, callbacks: ChatStreamCallbacks = {}) {
     this.#host = host;
     this.#config = config;
     this.#callbacks = callbacks;
     host.addController(this);
+  }
+
+  /** Whether {@link retry} has a failed answer to resume. */
+  get canRetry(): boolean {
+    return this.#failed !== undefined && !this.busy;
   }
 
   get busy(): boolean {
@@ -72,14 +91,10 @@ export class ChatStreamController implements ReactiveController {
   }
 
   hostDisconnected(): void {
-    // A detached widget must not keep a request (or the server's work) running.
-    this.#runId++;
-    this.#abort?.abort();
-    this.#abort = undefined;
-    // The partial answer stays in `messages`; mark it so a re-attached widget does not show it as still streaming.
-    if (this.#activeMessageId) this.#patch(this.#activeMessageId, { status: 'stopped' });
-    this.#activeMessageId = undefined;
-    this.thinking = undefined;
+    // A detached widget must not keep a request, a timer, or the server's work running: the server keeps a run alive
+    // through a grace window for resumes, so only an explicit stop ends its generation at once.
+    // The partial answer stays in `messages`, marked stopped, for a re-attached widget.
+    this.stop();
     this.#setState(ChatState.idle, false);
   }
 
@@ -94,26 +109,46 @@ export class ChatStreamController implements ReactiveController {
     this.stop();
     this.messages = [];
     this.error = undefined;
+    this.#failed = undefined;
     this.#setState(ChatState.idle);
   }
 
   /** Appends the user message and streams the answer; resolves when the answer ends, however it ends. */
   async send(text: string): Promise<void> {
     if (this.busy) this.stop();
-    const runId = ++this.#runId;
-    const abort = new AbortController();
-    this.#abort = abort;
-    const live = () => runId === this.#runId;
-
     const assistantId = crypto.randomUUID();
-    this.#activeMessageId = assistantId;
-    this.error = undefined;
-    this.thinking = undefined;
     this.messages = [
       ...this.messages,
       { id: crypto.randomUUID(), role: 'user', content: text, status: 'completed' },
       { id: assistantId, role: 'assistant', content: '', status: 'streaming' },
     ];
+    await this.#run(text, assistantId, undefined);
+  }
+
+  /**
+   * Resumes the last failed answer with the same `message_id` and the id of the last event applied, so a server that
+   * still holds the run continues it and one that does not answers again in its place. The question is not re-sent
+   * as a new message.
+   */
+  async retry(): Promise<void> {
+    const failed = this.#failed;
+    if (!failed || this.busy) return;
+    if (this.#find(failed.messageId)) this.#patch(failed.messageId, { status: 'streaming' });
+    else
+      this.messages = [...this.messages, { id: failed.messageId, role: 'assistant', content: '', status: 'streaming' }];
+    await this.#run(failed.text, failed.messageId, failed.lastEventId);
+  }
+
+  async #run(text: string, assistantId: string, lastEventId: string | undefined): Promise<void> {
+    const runId = ++this.#runId;
+    const abort = new AbortController();
+    this.#abort = abort;
+    const live = () => runId === this.#runId;
+    this.#activeMessageId = assistantId;
+    this.#failed = undefined;
+    this.error = undefined;
+    this.thinking = undefined;
+    this.reconnecting = false;
     this.#setState(ChatState.connecting);
 
     const config = this.#config();
@@ -126,13 +161,25 @@ export class ChatStreamController implements ReactiveController {
     }
     if (!live()) return;
 
+    let appliedId = lastEventId;
     await streamChat({
       url: config.endpoint,
       body: { conversation_id: config.conversationId, message: text, message_id: assistantId },
       headers,
       signal: abort.signal,
+      maxRetries: config.maxRetries,
+      retryDelay: config.retryDelay,
+      heartbeatTimeout: config.heartbeatTimeout,
+      lastEventId,
       handlers: {
-        onOpen: () => live() && this.#setState(ChatState.streaming),
+        onOpen: () => {
+          if (!live()) return;
+          this.reconnecting = false;
+          this.#setState(ChatState.streaming);
+        },
+        onEventId: (id) => {
+          if (live()) appliedId = id;
+        },
         onThinking: (data: ThinkingData) => {
           if (!live()) return;
           this.thinking = data.message || data.status || 'Thinking…';
@@ -149,12 +196,26 @@ export class ChatStreamController implements ReactiveController {
           this.#patch(assistantId, { content: (current?.content ?? '') + tokens.join('') });
           for (const token of tokens) this.#callbacks.onToken?.(token, assistantId);
         },
+        onRestart: () => {
+          // The backend is answering again from the start: replace the partial answer rather than append to it.
+          if (!live()) return;
+          appliedId = undefined;
+          this.#patch(assistantId, { content: '', sources: undefined });
+        },
+        onRetry: (attempt, delay, error) => {
+          if (!live()) return;
+          this.reconnecting = true;
+          this.#setState(ChatState.retrying);
+          this.#callbacks.onError?.(error.message, false);
+          this.#callbacks.onRetry?.(attempt, delay);
+        },
         onDone: (data) => {
           if (!live()) return;
           this.#finish(assistantId, data.status);
         },
         onError: (error: ChatStreamError) => {
           if (!live()) return;
+          this.#failed = { messageId: assistantId, text, lastEventId: appliedId };
           this.#fail(assistantId, error.message);
         },
       },
@@ -190,6 +251,7 @@ export class ChatStreamController implements ReactiveController {
 
   #finish(messageId: string, status: 'completed' | 'stopped'): void {
     this.#abort = undefined;
+    this.reconnecting = false;
     this.#activeMessageId = undefined;
     this.thinking = undefined;
     this.#patch(messageId, { status });
@@ -200,6 +262,7 @@ export class ChatStreamController implements ReactiveController {
 
   #fail(messageId: string, error: string): void {
     this.#abort = undefined;
+    this.reconnecting = false;
     this.#activeMessageId = undefined;
     this.thinking = undefined;
     this.error = error;

@@ -4,7 +4,8 @@ import { cleanup, expectEqual, expectTrue, fixture, lastAnswer, part, record, re
 
 /** Sends to `fixtureName` and returns the element, the error events and the rendered alert text. */
 async function sendTo(fixtureName: string) {
-  const el = await fixture(`<ai-chat endpoint="/sse/${fixtureName}/stream"></ai-chat>`);
+  // Retries off: these cases are about how a final failure is shown (retries have their own tests).
+  const el = await fixture(`<ai-chat max-retries="0" endpoint="/sse/${fixtureName}/stream"></ai-chat>`);
   const errors = record(el, ['ai-chat-error']) as AiChatErrorEvent[];
   await el.send('q');
   await el.updateComplete;

@@ -6,6 +6,7 @@ import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import { ChatState, ChatStreamController, deriveStopEndpoint } from '../../controllers/chat-stream-controller.js';
 import { AiChatDoneEvent } from '../../events/ai-chat-done-event.js';
 import { AiChatErrorEvent } from '../../events/ai-chat-error-event.js';
+import { AiChatRetryEvent } from '../../events/ai-chat-retry-event.js';
 import { AiChatSendEvent } from '../../events/ai-chat-send-event.js';
 import { AiChatStateEvent } from '../../events/ai-chat-state-event.js';
 import { AiChatTokenEvent } from '../../events/ai-chat-token-event.js';
@@ -43,6 +44,8 @@ export type AiChatHeaders = Record<string, string> | (() => Record<string, strin
  * @csspart user - A user message bubble.
  * @csspart assistant - An assistant message bubble (rendered markdown).
  * @csspart status - The note under an answer that was stopped or failed.
+ * @csspart reconnecting - "Reconnecting…", shown while a dropped stream waits to resume.
+ * @csspart retry - The Retry button in the error, shown when a failed answer can be resumed.
  * @csspart thinking - The progress indicator shown before the first token.
  * @csspart sources - The list of sources under an answer.
  * @csspart source - One source link.
@@ -124,12 +127,16 @@ export class AiChat extends LitElement {
       stopEndpoint: this.stopEndpoint || deriveStopEndpoint(this.endpoint),
       conversationId: this.conversationId || (this.#fallbackConversationId ??= crypto.randomUUID()),
       headers: () => this.#resolveHeaders(),
+      maxRetries: this.maxRetries,
+      retryDelay: this.retryDelay,
+      heartbeatTimeout: this.heartbeatTimeout,
     }),
     {
       onState: (state) => this.dispatchEvent(new AiChatStateEvent({ state })),
       onToken: (token, messageId) => this.dispatchEvent(new AiChatTokenEvent({ token, messageId })),
       onDone: (message) => this.dispatchEvent(new AiChatDoneEvent({ message })),
       onError: (error, fatal) => this.dispatchEvent(new AiChatErrorEvent({ error, fatal })),
+      onRetry: (attempt, delay) => this.dispatchEvent(new AiChatRetryEvent({ attempt, delay })),
     },
   );
 
@@ -153,6 +160,14 @@ export class AiChat extends LitElement {
   /** Stops the answer being streamed; the partial text stays, marked stopped. */
   stop(): void {
     this.#chat.stop();
+  }
+
+  /**
+   * Resumes the last answer that failed after its retries ran out, with the same `message_id` and the id of the last
+   * event shown: the server continues it, or answers again in its place. The question is not sent a second time.
+   */
+  retry(): Promise<void> {
+    return this.#chat.retry();
   }
 
   /** Stops any answer and empties the conversation. */
@@ -232,6 +247,10 @@ export class AiChat extends LitElement {
     this.open = false;
   }
 
+  private handleRetry(): void {
+    void this.retry();
+  }
+
   private handleStop(): void {
     this.stop();
   }
@@ -306,7 +325,13 @@ export class AiChat extends LitElement {
           }
           ${this.#renderThinking(s, busy)}
         </div>
+        ${this.#chat.reconnecting ? html`<div part="reconnecting" role="status">${s.reconnecting}</div>` : nothing}
         ${error ? html`<div part="error" role="alert">${error}</div>` : nothing}
+        ${
+          error && this.#chat.canRetry
+            ? html`<button part="retry" type="button" @click=${this.handleRetry}>${s.retry}</button>`
+            : nothing
+        }
         <form part="composer" @submit=${this.handleSubmit}>
           <textarea
             part="input"

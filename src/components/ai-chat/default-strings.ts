@@ -14,6 +14,8 @@ export interface AiChatStrings {
   empty: string;
   you: string;
   assistant: string;
+  reconnecting: string;
+  retry: string;
 }
 
 /** English defaults; `strings` overrides are merged over these. */
@@ -32,4 +34,6 @@ export const defaultStrings: AiChatStrings = {
   empty: 'Ask anything about the docs.',
   you: 'You',
   assistant: 'Assistant',
+  reconnecting: 'Reconnecting…',
+  retry: 'Retry',
 };
