@@ -145,7 +145,13 @@ export async function streamChat(options: StreamChatOptions): Promise<void> {
   if (signal?.aborted) return;
   const policy = new RetryPolicy({ maxRetries: options.maxRetries, baseDelay: options.retryDelay });
   const request: ChatRequest = { ...body, message_id: body.message_id ?? crypto.randomUUID() };
-  const resume = { lastEventId: options.lastEventId, lastSeq: 0, applied: options.lastEventId !== undefined };
+  const resume: ResumeState = {
+    lastEventId: options.lastEventId,
+    lastSeq: 0,
+    applied: options.lastEventId !== undefined,
+    progress: 0,
+    best: 0,
+  };
   const parsed = options.lastEventId ? parseEventId(options.lastEventId) : undefined;
   if (parsed) resume.lastSeq = parsed.seq;
   let reconnecting = options.lastEventId !== undefined;
@@ -172,6 +178,9 @@ interface ResumeState {
   lastSeq: number;
   /** Whether any answer content (thinking, sources, tokens) has been applied. */
   applied: boolean;
+  /** Events applied since the answer (re)started, and the most ever reached. */
+  progress: number;
+  best: number;
 }
 
 /** One HTTP request. Resolves `undefined` when the stream ended (done) or was aborted, else the failure. */
@@ -241,11 +250,19 @@ async function attempt(
     if (!continues && resume.applied) {
       resume.applied = false;
       resume.lastSeq = 0;
+      resume.progress = 0;
       handlers.onRestart?.();
     }
   };
   const applied = (id: string) => {
     if (firstEvent && !reconnecting) firstEvent = false;
+    // "Delivered" means new ground: a backend that restarts and is cut at the same place every time must still run
+    // out of retries, so only a new high-water mark resets the policy's count.
+    resume.progress += 1;
+    if (resume.progress > resume.best) {
+      resume.best = resume.progress;
+      onDelivered();
+    }
     if (!id) return;
     resume.lastEventId = id;
     resume.lastSeq = parseEventId(id)?.seq ?? 0;
@@ -320,7 +337,6 @@ async function attempt(
             return;
         }
         applied(message.id);
-        onDelivered();
       },
 
       onclose() {

@@ -57,7 +57,14 @@ export function lastAnswer(el: AiChat): string | undefined {
 }
 
 export interface FixtureLog {
-  requests: { fixture: string; body: Record<string, unknown>; authorization: string | null; accept: string | null }[];
+  requests: {
+    fixture: string;
+    body: Record<string, unknown>;
+    authorization: string | null;
+    accept: string | null;
+    at: number;
+    lastEventId: string | null;
+  }[];
   stops: { fixture: string; body: { message_id?: string } }[];
 }
 
