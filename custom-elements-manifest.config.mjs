@@ -1,6 +1,6 @@
 // custom-elements.json is generated from the element's class JSDoc (its public API), never written by hand.
 export default {
-  globs: ['src/components/**/*.ts', 'src/events/**/*.ts'],
+  globs: ['src/ai-chat.ts', 'src/components/**/*.ts', 'src/events/**/*.ts'],
   exclude: ['src/**/*.styles.ts'],
   outdir: 'dist',
   litelement: true,

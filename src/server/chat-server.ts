@@ -1,0 +1,384 @@
+/**
+ * The companion server: serves the demo page, the built bundle and the docs, and streams answers over SSE.
+ *
+ * `node:http` only, so the server is readable end to end and has no framework between it and the wire. Every
+ * request is validated before any SSE byte, so a failure is always a JSON `ErrorBody` with a status code, never a
+ * half-open stream. A run (keyed by `message_id`, held in the {@link RunStore}) is separate from the response that
+ * reads it: the response is one reader with a cursor, which is what makes resume possible later.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import {
+  ErrorCode,
+  Limits,
+  Route,
+  type ChatRequest,
+  type ErrorBody,
+  type Health,
+  type StopRequest,
+} from '../protocol.js';
+import type { ChatServerConfig } from './config.js';
+import { createDocIndex, loadDocs, type DocIndex } from './doc-index.js';
+import { demoResponder } from './demo-responder.js';
+import type { Responder } from './responder.js';
+import { RunStore, type Run } from './run-store.js';
+import { connectRunToResponse } from './run-connection.js';
+
+export interface ChatServerOptions {
+  config: ChatServerConfig;
+  /** Project root: `demo/`, `dist/ai-chat.js`, `README.md` and `docs/` are read from here. */
+  rootDir: string;
+  /** What answers questions. Default: the demo responder over the docs under `rootDir`. */
+  responder?: Responder;
+}
+
+export interface RunningChatServer {
+  /** `http://HOST:PORT/` with the port actually bound (useful with `PORT=0`). */
+  url: string;
+  server: Server;
+  /** Stops every run, drops open streams and stops listening. */
+  close(): Promise<void>;
+}
+
+/** Ids are echoed in every `id:` field, so they are restricted to characters that cannot break a frame. */
+const MESSAGE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** A file name with no directory part and no leading dot: the only shape static routes accept (no traversal). */
+const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** Max length of `conversation_id`; it is not used by the demo but must not be unbounded. */
+const MAX_CONVERSATION_ID = 256;
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.map': 'application/json; charset=utf-8',
+};
+
+interface ServerState {
+  store: RunStore;
+}
+const states = new WeakMap<Server, ServerState>();
+
+class HttpError extends Error {
+  readonly status: number;
+  readonly code: ErrorCode;
+  readonly headers: Record<string, string>;
+  constructor(status: number, code: ErrorCode, message: string, headers: Record<string, string> = {}) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.headers = headers;
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...headers,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+  });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, e: HttpError, cors: Record<string, string>): void {
+  const body: ErrorBody = { error: e.message, code: e.code };
+  sendJson(res, e.status, body, { ...cors, ...e.headers });
+}
+
+/**
+ * Reads a JSON body, enforcing media type and size before parsing. Over the limit it answers 413 without reading
+ * further: the rest is discarded unbuffered and the connection is closed after the reply, so one huge upload can
+ * neither fill memory nor poison the next request on a kept-alive socket.
+ */
+async function readJsonBody(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json') {
+    throw new HttpError(415, ErrorCode.unsupportedMediaType, 'Send the body as application/json.');
+  }
+  const tooLarge = () => {
+    res.setHeader('Connection', 'close');
+    return new HttpError(
+      413,
+      ErrorCode.payloadTooLarge,
+      `The request body is larger than ${Limits.maxBodyBytes} bytes.`,
+    );
+  };
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > Limits.maxBodyBytes) {
+    req.resume();
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const text = await new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > Limits.maxBodyBytes) {
+        req.off('data', onData);
+        req.resume(); // keep draining (without buffering) so the reply is not blocked behind a full socket
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.once('error', reject);
+  });
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new HttpError(400, ErrorCode.invalidJson, 'The request body is not valid JSON.');
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function badRequest(message: string): HttpError {
+  return new HttpError(400, ErrorCode.badRequest, message);
+}
+
+function parseChatRequest(body: unknown): ChatRequest {
+  if (!isObject(body)) throw badRequest('The body must be a JSON object.');
+  const { conversation_id, message, message_id } = body;
+  if (typeof message !== 'string' || message.trim() === '') throw badRequest('`message` must be a non-empty string.');
+  if (message.length > Limits.maxMessageLength) {
+    throw badRequest(`\`message\` is longer than ${Limits.maxMessageLength} characters.`);
+  }
+  if (typeof conversation_id !== 'string' || conversation_id.length > MAX_CONVERSATION_ID) {
+    throw badRequest(`\`conversation_id\` must be a string of at most ${MAX_CONVERSATION_ID} characters.`);
+  }
+  if (message_id !== undefined && (typeof message_id !== 'string' || !MESSAGE_ID.test(message_id))) {
+    throw badRequest('`message_id` must be 1-128 letters, digits or `._:-` (a UUID is fine).');
+  }
+  return { conversation_id, message, message_id };
+}
+
+function parseStopRequest(body: unknown): StopRequest {
+  if (!isObject(body) || typeof body.message_id !== 'string' || body.message_id === '') {
+    throw badRequest('`message_id` must be a non-empty string.');
+  }
+  return { message_id: body.message_id };
+}
+
+/** CORS headers for this request's origin, or none when the origin is not allowed (same-origin needs none). */
+function corsHeaders(config: ChatServerConfig, req: IncomingMessage): Record<string, string> {
+  if (config.corsOrigins.length === 0) return {};
+  const headers: Record<string, string> = { Vary: 'Origin' };
+  const origin = req.headers.origin;
+  if (config.corsOrigins.includes('*')) headers['Access-Control-Allow-Origin'] = '*';
+  else if (origin !== undefined && config.corsOrigins.includes(origin)) headers['Access-Control-Allow-Origin'] = origin;
+  return headers;
+}
+
+/** Methods allowed on a path, or undefined for an unknown path (→ 404). */
+function allowedMethods(path: string): string[] | undefined {
+  switch (path) {
+    case Route.stream:
+    case Route.stop:
+      return ['POST'];
+    case '/':
+    case Route.health:
+    case Route.bundle:
+    case '/README.md':
+      return ['GET', 'HEAD'];
+  }
+  const docs = /^\/docs\/([^/]+)$/.exec(path);
+  if (docs && SAFE_NAME.test(docs[1]) && docs[1].endsWith('.md')) return ['GET', 'HEAD'];
+  const demo = /^\/demo\/([^/]+)$/.exec(path);
+  if (demo && SAFE_NAME.test(demo[1])) return ['GET', 'HEAD'];
+  return undefined;
+}
+
+/** Serves one file; `allowDir` + `name` is only ever a name that `readdir` listed, so nothing outside is reachable. */
+async function serveFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  dir: string,
+  name: string,
+  headers: Record<string, string>,
+  missing: string,
+): Promise<void> {
+  let listed: string[];
+  try {
+    listed = await readdir(dir);
+  } catch {
+    listed = [];
+  }
+  if (!listed.includes(name)) throw new HttpError(404, ErrorCode.notFound, missing);
+  let content: Buffer;
+  try {
+    content = await readFile(join(dir, name));
+  } catch {
+    throw new HttpError(404, ErrorCode.notFound, missing);
+  }
+  res.writeHead(200, {
+    ...headers,
+    'Content-Type': CONTENT_TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Length': content.length,
+    'Cache-Control': 'no-cache',
+    // Pages and scripts are served as what they are, and never leak the URL to other sites.
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'strict-origin-when-cross-origin',
+  });
+  res.end(req.method === 'HEAD' ? undefined : content);
+}
+
+export function createChatServer(options: ChatServerOptions): Server {
+  const { config, rootDir } = options;
+  let index: DocIndex | undefined;
+  // The docs are indexed on first use, so a server started before the docs exist still starts.
+  const responder: Responder =
+    options.responder ??
+    ((question, { signal }) => {
+      index ??= createDocIndex(loadDocs(rootDir));
+      return demoResponder(question, { index, signal, tokenDelayMs: config.tokenDelayMs });
+    });
+  // Grace window 0: a run is aborted as soon as its last reader leaves. Keeping runs alive for a resume
+  // (`RUN_GRACE_MS`) is planned; the store already supports it.
+  const store = new RunStore({ graceMs: 0 });
+  // Counted from a run's start until its responder has really returned, not until a response closes.
+  let activeStreams = 0;
+
+  const startRun = (id: string, question: string): Run | undefined =>
+    store.start(id, async (run) => {
+      activeStreams += 1;
+      try {
+        for await (const e of responder(question, { signal: run.signal })) {
+          if (run.signal.aborted) break;
+          run.append(e.event, e.data);
+        }
+      } finally {
+        activeStreams -= 1;
+      }
+    });
+
+  const handleStream = async (req: IncomingMessage, res: ServerResponse, cors: Record<string, string>) => {
+    const body = parseChatRequest(await readJsonBody(req, res));
+    const id = body.message_id ?? randomUUID();
+    // Reusing a message_id attaches to the same run (replayed from its start); it never starts a second generation.
+    let run = store.get(id);
+    if (run === undefined) {
+      const busy = new HttpError(503, ErrorCode.busy, 'The server is busy. Please try again in a moment.', {
+        'Retry-After': '1',
+      });
+      if (activeStreams >= config.maxStreams) throw busy;
+      run = startRun(id, body.message);
+      if (run === undefined) throw busy;
+    }
+    res.writeHead(200, {
+      ...cors,
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache',
+      Connection: 'keep-alive',
+      // nginx buffers proxied responses unless told not to, which would hold every token until the end.
+      'X-Accel-Buffering': 'no',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    res.flushHeaders();
+    connectRunToResponse(run, res, 0, { heartbeatMs: config.heartbeatMs });
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const method = req.method ?? 'GET';
+    const cors = corsHeaders(config, req);
+    const allowed = allowedMethods(path);
+    if (allowed === undefined) throw new HttpError(404, ErrorCode.notFound, 'Not found.');
+    if (method === 'OPTIONS') {
+      const preflight: Record<string, string> = { ...cors, Allow: [...allowed, 'OPTIONS'].join(', ') };
+      if (cors['Access-Control-Allow-Origin'] !== undefined) {
+        preflight['Access-Control-Allow-Methods'] = 'GET, POST, OPTIONS';
+        preflight['Access-Control-Allow-Headers'] = 'content-type, authorization, last-event-id';
+        preflight['Access-Control-Max-Age'] = '600';
+      }
+      res.writeHead(204, preflight);
+      res.end();
+      return;
+    }
+    if (!allowed.includes(method)) {
+      throw new HttpError(405, ErrorCode.methodNotAllowed, `Use ${allowed.join(' or ')} on ${path}.`, {
+        Allow: allowed.join(', '),
+      });
+    }
+    switch (path) {
+      case Route.stream:
+        return await handleStream(req, res, cors);
+      case Route.stop: {
+        const { message_id } = parseStopRequest(await readJsonBody(req, res));
+        return sendJson(res, 200, { ok: true, stopped: store.stop(message_id) }, cors);
+      }
+      case Route.health: {
+        const health: Health = { ok: true, active_streams: activeStreams };
+        return sendJson(res, 200, health, cors);
+      }
+      case '/':
+        return await serveFile(req, res, join(rootDir, 'demo'), 'index.html', cors, 'demo/index.html is missing.');
+      case Route.bundle:
+        return await serveFile(
+          req,
+          res,
+          join(rootDir, 'dist'),
+          'ai-chat.js',
+          cors,
+          'dist/ai-chat.js is not built yet: run `npm run build`.',
+        );
+      case '/README.md':
+        return await serveFile(req, res, rootDir, 'README.md', cors, 'README.md is missing.');
+    }
+    const [, folder, name] = /^\/(docs|demo)\/(.+)$/.exec(path)!;
+    return await serveFile(req, res, join(rootDir, folder), name, cors, `No such file: ${path}.`);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      // Known failures carry their status; anything else is a bug, logged here and answered without details.
+      const error =
+        e instanceof HttpError ? e : new HttpError(500, ErrorCode.internal, 'Something went wrong on the server.');
+      if (!(e instanceof HttpError)) console.error(e);
+      if (res.headersSent) res.destroy();
+      // Errors carry the CORS headers too, so a cross-origin page can read the JSON.
+      else sendError(res, error, corsHeaders(config, req));
+    });
+  });
+  states.set(server, { store });
+  return server;
+}
+
+export async function startChatServer(options: ChatServerOptions): Promise<RunningChatServer> {
+  const server = createChatServer(options);
+  const { host, port } = options.config;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${shownHost}:${address.port}/`,
+    server,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        states.get(server)?.store.close();
+        server.close((err) => (err ? reject(err) : resolve()));
+        // Open SSE responses and idle keep-alive sockets would otherwise hold `close` open.
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * One HTTP response reading one run: the connection half of "runs are separate from connections".
+ *
+ * The reader keeps a cursor (the last sequence number it wrote) and always writes `run.eventsAfter(cursor)`, so a
+ * fresh reader, a resuming reader and one catching up after backpressure share one path. When `write()` returns
+ * false the reader stops and waits for `drain` while the run keeps logging; what piled up meanwhile is sent as one
+ * `{tokens:[...]}` event per run of consecutive tokens, carrying the id of the last token it covers, so a resume
+ * from that id is still exact. A reader that does not drain within `drainTimeoutMs` is destroyed: its client
+ * resumes from its last id, and a stuck socket never pins memory.
+ *
+ * Heartbeats are timer-based per connection (`: heartbeat` after `heartbeatMs` of silence on this socket), so they
+ * flow while the model thinks, not only between tokens as in the article's sketch.
+ */
+import type { ServerResponse } from 'node:http';
+import { EventName, HEARTBEAT_FRAME, formatEventId } from '../protocol.js';
+import { formatEvent } from './sse-writer.js';
+import type { LoggedEvent, Run, Timers } from './run-store.js';
+
+export interface RunConnectionOptions {
+  /** Silence in ms on this socket before a comment heartbeat. Default 15000 (`HEARTBEAT_MS`); 0 turns them off. */
+  heartbeatMs?: number;
+  /** How long a blocked socket may take to drain before it is dropped, in ms. Default 30000. */
+  drainTimeoutMs?: number;
+  /** Default: the global timers. */
+  timers?: Timers;
+}
+
+const globalTimers: Timers = {
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof globalThis.setTimeout>),
+};
+
+/** Frames for events after the cursor, coalescing each stretch of consecutive `token` events into one. */
+export function framesFor(runId: string, events: readonly LoggedEvent[]): string {
+  let out = '';
+  let tokens: string[] = [];
+  let lastTokenSeq = 0;
+  const flushTokens = () => {
+    if (tokens.length === 0) return;
+    const data = tokens.length === 1 ? { token: tokens[0] } : { tokens };
+    out += formatEvent({ id: formatEventId(runId, lastTokenSeq), event: EventName.token, data: JSON.stringify(data) });
+    tokens = [];
+  };
+  for (const e of events) {
+    if (e.event === EventName.token) {
+      const d = e.data as { token?: string; tokens?: string[] };
+      if (typeof d.token === 'string') tokens.push(d.token);
+      else if (Array.isArray(d.tokens)) tokens.push(...d.tokens);
+      lastTokenSeq = e.seq;
+      continue;
+    }
+    flushTokens();
+    out += formatEvent({ id: formatEventId(runId, e.seq), event: e.event, data: JSON.stringify(e.data) });
+  }
+  flushTokens();
+  return out;
+}
+
+/**
+ * Attaches `res` to `run` as a reader starting after `afterSeq` (0 for a fresh request). The response must already
+ * have its SSE headers written. Returns a function that detaches it; it also detaches itself when `res` closes.
+ */
+export function connectRunToResponse(
+  run: Run,
+  res: ServerResponse,
+  afterSeq: number,
+  options: RunConnectionOptions = {},
+): () => void {
+  const timers = options.timers ?? globalTimers;
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
+  let cursor = afterSeq;
+  let blocked = false;
+  let ended = false;
+  let closed = false;
+  let heartbeat: unknown;
+  let drainTimer: unknown;
+
+  const armHeartbeat = () => {
+    if (heartbeat !== undefined) timers.clearTimeout(heartbeat);
+    heartbeat = undefined;
+    if (heartbeatMs > 0 && !closed) heartbeat = timers.setTimeout(onHeartbeat, heartbeatMs);
+  };
+  const write = (chunk: string) => {
+    armHeartbeat();
+    if (!res.write(chunk)) {
+      blocked = true;
+      drainTimer = timers.setTimeout(() => res.destroy(), drainTimeoutMs);
+    }
+  };
+  function onHeartbeat() {
+    heartbeat = undefined;
+    if (blocked || closed) return armHeartbeat();
+    write(HEARTBEAT_FRAME);
+  }
+  const flush = () => {
+    if (blocked || closed) return;
+    const pending = run.eventsAfter(cursor);
+    if (pending.length > 0) {
+      cursor = pending[pending.length - 1].seq;
+      write(framesFor(run.id, pending));
+    }
+    if (ended && !blocked) finish();
+  };
+  const finish = () => {
+    if (closed) return;
+    cleanup();
+    res.end();
+  };
+  const onDrain = () => {
+    blocked = false;
+    if (drainTimer !== undefined) timers.clearTimeout(drainTimer);
+    drainTimer = undefined;
+    flush();
+  };
+  const reader = {
+    onEvent: () => flush(),
+    onEnd: () => {
+      ended = true;
+      flush();
+    },
+  };
+  const detach = run.attach(reader);
+  const cleanup = () => {
+    if (closed) return;
+    closed = true;
+    detach();
+    if (heartbeat !== undefined) timers.clearTimeout(heartbeat);
+    if (drainTimer !== undefined) timers.clearTimeout(drainTimer);
+    res.off('drain', onDrain);
+    res.off('close', cleanup);
+  };
+  res.on('drain', onDrain);
+  // A response's `close` means the client went away (or we ended it); the request's `close` fires as soon as a
+  // POST body is read, so it says nothing about the client (Node docs, http.IncomingMessage 'close').
+  res.on('close', cleanup);
+  ended = run.status !== 'running';
+  armHeartbeat();
+  flush();
+  return cleanup;
+}
