@@ -3,6 +3,10 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { classicBundle, sseFixtures } from './test/fixtures/sse-fixtures.mjs';
+import { companionServers } from './test/fixtures/companion.mjs';
+
+// The real companion server (built by `npm run build`) for resume and stop tests, behind a cutting TCP proxy.
+const companion = await companionServers();
 
 export default {
   files: ['test/element/**/*.test.ts'],
@@ -10,7 +14,7 @@ export default {
   concurrency: 1,
   testsFinishTimeout: 90_000,
   testFramework: { config: { timeout: 10_000 } },
-  middleware: [sseFixtures(), classicBundle()],
+  middleware: [sseFixtures(), classicBundle(), companion.middleware],
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' })],
   browsers: [
     chromeLauncher({

@@ -91,7 +91,10 @@ export interface StopRequest {
 /** `GET /healthz` response. */
 export interface Health {
   ok: boolean;
+  /** Runs generating now, counted from start until generation really ends. */
   active_streams: number;
+  /** Runs held for resume, generating or finished (bounded by the server's run cap). */
+  runs_held?: number;
 }
 
 /** Routes of the companion server. */

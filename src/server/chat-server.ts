@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import {
   ErrorCode,
   Limits,
+  parseEventId,
   Route,
   type ChatRequest,
   type ErrorBody,
@@ -247,9 +248,9 @@ export function createChatServer(options: ChatServerOptions): Server {
       index ??= createDocIndex(loadDocs(rootDir));
       return demoResponder(question, { index, signal, tokenDelayMs: config.tokenDelayMs });
     });
-  // Grace window 0: a run is aborted as soon as its last reader leaves. Keeping runs alive for a resume
-  // (`RUN_GRACE_MS`) is planned; the store already supports it.
-  const store = new RunStore({ graceMs: 0 });
+  // Disconnect is not cancel: a run outlives its last reader by `RUN_GRACE_MS` so a dropped client can resume it;
+  // `POST /chat/stop` (which the element sends on Stop and on removal) aborts at once.
+  const store = new RunStore({ graceMs: config.runGraceMs });
   // Counted from a run's start until its responder has really returned, not until a response closes.
   let activeStreams = 0;
 
@@ -269,8 +270,10 @@ export function createChatServer(options: ChatServerOptions): Server {
   const handleStream = async (req: IncomingMessage, res: ServerResponse, cors: Record<string, string>) => {
     const body = parseChatRequest(await readJsonBody(req, res));
     const id = body.message_id ?? randomUUID();
-    // Reusing a message_id attaches to the same run (replayed from its start); it never starts a second generation.
+    // Reusing a message_id attaches to the same run; it never starts a second generation. With `Last-Event-ID:
+    // <run>.<seq>` of this run the reader starts after that event, otherwise it replays the run from its start.
     let run = store.get(id);
+    const resumeFrom = parseEventId(String(req.headers['last-event-id'] ?? ''));
     if (run === undefined) {
       const busy = new HttpError(503, ErrorCode.busy, 'The server is busy. Please try again in a moment.', {
         'Retry-After': '1',
@@ -289,7 +292,8 @@ export function createChatServer(options: ChatServerOptions): Server {
       'X-Content-Type-Options': 'nosniff',
     });
     res.flushHeaders();
-    connectRunToResponse(run, res, 0, { heartbeatMs: config.heartbeatMs });
+    const afterSeq = resumeFrom && resumeFrom.run === id ? Math.min(resumeFrom.seq, run.lastSeq) : 0;
+    connectRunToResponse(run, res, afterSeq, { heartbeatMs: config.heartbeatMs });
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -322,7 +326,7 @@ export function createChatServer(options: ChatServerOptions): Server {
         return sendJson(res, 200, { ok: true, stopped: store.stop(message_id) }, cors);
       }
       case Route.health: {
-        const health: Health = { ok: true, active_streams: activeStreams };
+        const health: Health = { ok: true, active_streams: activeStreams, runs_held: store.size };
         return sendJson(res, 200, health, cors);
       }
       case '/':

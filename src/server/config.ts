@@ -16,6 +16,11 @@ export interface ChatServerConfig {
   maxStreams: number;
   /** `CORS_ORIGINS`, default empty (same-origin only): comma-separated allowed origins, or `*` for any. */
   corsOrigins: string[];
+  /**
+   * `RUN_GRACE_MS`, default 20000: how long a run keeps generating after its last reader disconnects, so a client
+   * that drops can resume it. 0 aborts at once (resume then only replays what was already generated).
+   */
+  runGraceMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -38,6 +43,7 @@ export function loadConfig(env: Env = process.env): ChatServerConfig {
     heartbeatMs: integer(env, 'HEARTBEAT_MS', 15_000, 1),
     tokenDelayMs: integer(env, 'TOKEN_DELAY_MS', 30, 0),
     maxStreams: integer(env, 'MAX_STREAMS', 100, 1),
+    runGraceMs: integer(env, 'RUN_GRACE_MS', 20_000, 0),
     corsOrigins: (env.CORS_ORIGINS ?? '')
       .split(',')
       .map((o) => o.trim())

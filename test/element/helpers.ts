@@ -15,10 +15,14 @@ export function expectTrue(value: unknown, message: string): void {
 /** Polls `predicate` each animation frame until it returns a truthy value, or throws after `timeout` ms. */
 type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
 
-export async function waitFor<T>(predicate: () => T, timeout = 4000, what = 'condition'): Promise<Truthy<T>> {
+export async function waitFor<T>(
+  predicate: () => T | Promise<T>,
+  timeout = 4000,
+  what = 'condition',
+): Promise<Truthy<T>> {
   const start = performance.now();
   for (;;) {
-    const value = predicate();
+    const value = await predicate();
     if (value) return value as Truthy<T>;
     if (performance.now() - start > timeout) throw new Error(`Timed out after ${timeout} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));

@@ -49,7 +49,7 @@ describe('routes', () => {
   test('healthz reports no active streams when idle', T, async () => {
     const res = await get('/healthz');
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { ok: true, active_streams: 0 });
+    assert.deepEqual(await res.json(), { ok: true, active_streams: 0, runs_held: 0 });
   });
 
   test('unknown routes and files outside the allowlist are 404 JSON', T, async () => {
@@ -249,7 +249,7 @@ describe('POST /chat/stream', () => {
 
 describe('heartbeats, stop, disconnect and the stream cap', () => {
   test('a silent stream gets timer-based comment heartbeats', T, async () => {
-    const server = await startServer({ HEARTBEAT_MS: '40' }, root.dir, silentResponder);
+    const server = await startServer({ HEARTBEAT_MS: '40', RUN_GRACE_MS: '0' }, root.dir, silentResponder);
     try {
       const ctrl = new AbortController();
       const res = await postJson(
@@ -299,9 +299,9 @@ describe('heartbeats, stop, disconnect and the stream cap', () => {
     }
   });
 
-  test('a client that disconnects mid-stream aborts the generation', T, async () => {
+  test('with RUN_GRACE_MS=0 a client that disconnects mid-stream aborts the generation', T, async () => {
     let aborted = false;
-    const server = await startServer({}, root.dir, async function* (q, ctx) {
+    const server = await startServer({ RUN_GRACE_MS: '0' }, root.dir, async function* (q, ctx) {
       ctx.signal.addEventListener('abort', () => (aborted = true));
       yield* silentResponder(q, ctx);
     });

@@ -10,6 +10,7 @@ test('defaults when nothing is set', () => {
     tokenDelayMs: 30,
     maxStreams: 100,
     corsOrigins: [],
+    runGraceMs: 20000,
   });
 });
 
@@ -21,6 +22,7 @@ test('every variable is read and typed', () => {
       HEARTBEAT_MS: '50',
       TOKEN_DELAY_MS: '0',
       MAX_STREAMS: '1',
+      RUN_GRACE_MS: '0',
       CORS_ORIGINS: ' https://a.example , https://b.example,',
     }),
     {
@@ -30,6 +32,7 @@ test('every variable is read and typed', () => {
       tokenDelayMs: 0,
       maxStreams: 1,
       corsOrigins: ['https://a.example', 'https://b.example'],
+      runGraceMs: 0,
     },
   );
   assert.deepEqual(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins, ['*']);
@@ -41,4 +44,5 @@ test('invalid numbers throw an error naming the variable', () => {
   assert.throws(() => loadConfig({ HEARTBEAT_MS: '0' }), /HEARTBEAT_MS/);
   assert.throws(() => loadConfig({ TOKEN_DELAY_MS: '-5' }), /TOKEN_DELAY_MS/);
   assert.throws(() => loadConfig({ MAX_STREAMS: '1.5' }), /MAX_STREAMS/);
+  assert.throws(() => loadConfig({ RUN_GRACE_MS: 'soon' }), /RUN_GRACE_MS/);
 });
