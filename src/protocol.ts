@@ -95,6 +95,8 @@ export interface Health {
   active_streams: number;
   /** Runs held for resume, generating or finished (bounded by the server's run cap). */
   runs_held?: number;
+  /** Responses reading a run now. */
+  readers?: number;
 }
 
 /** Routes of the companion server. */

@@ -293,7 +293,10 @@ export function createChatServer(options: ChatServerOptions): Server {
     });
     res.flushHeaders();
     const afterSeq = resumeFrom && resumeFrom.run === id ? Math.min(resumeFrom.seq, run.lastSeq) : 0;
-    connectRunToResponse(run, res, afterSeq, { heartbeatMs: config.heartbeatMs });
+    connectRunToResponse(run, res, afterSeq, {
+      heartbeatMs: config.heartbeatMs,
+      drainTimeoutMs: config.drainTimeoutMs,
+    });
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -326,7 +329,12 @@ export function createChatServer(options: ChatServerOptions): Server {
         return sendJson(res, 200, { ok: true, stopped: store.stop(message_id) }, cors);
       }
       case Route.health: {
-        const health: Health = { ok: true, active_streams: activeStreams, runs_held: store.size };
+        const health: Health = {
+          ok: true,
+          active_streams: activeStreams,
+          runs_held: store.size,
+          readers: store.readerCount,
+        };
         return sendJson(res, 200, health, cors);
       }
       case '/':

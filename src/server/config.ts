@@ -21,6 +21,8 @@ export interface ChatServerConfig {
    * that drops can resume it. 0 aborts at once (resume then only replays what was already generated).
    */
   runGraceMs: number;
+  /** `DRAIN_TIMEOUT_MS`, default 30000: how long a reader's socket may refuse writes before it is dropped. */
+  drainTimeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -44,6 +46,7 @@ export function loadConfig(env: Env = process.env): ChatServerConfig {
     tokenDelayMs: integer(env, 'TOKEN_DELAY_MS', 30, 0),
     maxStreams: integer(env, 'MAX_STREAMS', 100, 1),
     runGraceMs: integer(env, 'RUN_GRACE_MS', 20_000, 0),
+    drainTimeoutMs: integer(env, 'DRAIN_TIMEOUT_MS', 30_000, 1),
     corsOrigins: (env.CORS_ORIGINS ?? '')
       .split(',')
       .map((o) => o.trim())

@@ -169,6 +169,13 @@ export class RunStore {
     return this.#active;
   }
 
+  /** Responses reading any run now. */
+  get readerCount(): number {
+    let n = 0;
+    for (const run of this.#runs.values()) n += run.readerCount;
+    return n;
+  }
+
   /** Runs held, running or finished. */
   get size(): number {
     return this.#runs.size;

@@ -49,7 +49,7 @@ describe('routes', () => {
   test('healthz reports no active streams when idle', T, async () => {
     const res = await get('/healthz');
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { ok: true, active_streams: 0, runs_held: 0 });
+    assert.deepEqual(await res.json(), { ok: true, active_streams: 0, runs_held: 0, readers: 0 });
   });
 
   test('unknown routes and files outside the allowlist are 404 JSON', T, async () => {

@@ -11,6 +11,7 @@ test('defaults when nothing is set', () => {
     maxStreams: 100,
     corsOrigins: [],
     runGraceMs: 20000,
+    drainTimeoutMs: 30000,
   });
 });
 
@@ -23,6 +24,7 @@ test('every variable is read and typed', () => {
       TOKEN_DELAY_MS: '0',
       MAX_STREAMS: '1',
       RUN_GRACE_MS: '0',
+      DRAIN_TIMEOUT_MS: '5',
       CORS_ORIGINS: ' https://a.example , https://b.example,',
     }),
     {
@@ -33,6 +35,7 @@ test('every variable is read and typed', () => {
       maxStreams: 1,
       corsOrigins: ['https://a.example', 'https://b.example'],
       runGraceMs: 0,
+      drainTimeoutMs: 5,
     },
   );
   assert.deepEqual(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins, ['*']);

@@ -2,6 +2,7 @@
 // caps after many runs. Real sockets on loopback; the responder is a scripted one so timings are ours.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Responder } from '../../src/server/responder.js';
@@ -158,6 +159,96 @@ describe('resume', () => {
       assert.ok(health.runs_held <= 1000, `runs held ${health.runs_held} within the 1000-run cap`);
       // Test process and server share a heap here; a leak of 9,000 runs' logs would show as tens of MB.
       assert.ok(heapAfter10k - heapAfter1k < 20 * 1024 * 1024, `heap grew ${(heapAfter10k - heapAfter1k) >> 20} MB`);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('slow readers and the stream cap', () => {
+  /** 4,000 tokens of 1 KiB as fast as the run can log them: megabytes more than a socket buffers. */
+  const flood: Responder = async function* () {
+    for (let i = 0; i < 4000; i++) {
+      yield { event: 'token', data: { token: `${String(i).padStart(5, '0')}${'x'.repeat(1019)}` } };
+      if (i % 200 === 0) await new Promise((r) => setImmediate(r));
+    }
+  };
+
+  /** A raw client that sends the POST and then reads nothing until told to. */
+  function pausedClient(url: string, messageId: string) {
+    const { port } = new URL(url);
+    const body = JSON.stringify({ conversation_id: 'c', message: 'q', message_id: messageId });
+    const socket = net.connect(Number(port), '127.0.0.1');
+    socket.write(
+      `POST /chat/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    socket.pause();
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    const ended = new Promise<void>((r) => socket.on('close', () => r()));
+    return { socket, ended, text: () => Buffer.concat(chunks).toString('utf8') };
+  }
+
+  test('a reader that falls behind catches up with the backlog coalesced, every token once, in order', T, async () => {
+    const server = await startServer({ RUN_GRACE_MS: '5000', DRAIN_TIMEOUT_MS: '5000' }, root.dir, flood);
+    try {
+      const client = pausedClient(server.url, 'slow1');
+      await new Promise((r) => setTimeout(r, 400)); // the run finishes while this reader is blocked
+      client.socket.resume();
+      await client.ended.catch(() => {});
+      await eventually(async () => client.text().includes('event: done'), 5000);
+      const raw = client.text();
+      const sse = raw.slice(raw.indexOf('\r\n\r\n') + 4).replace(/\r\n[0-9a-f]+\r\n/g, ''); // drop chunk framing
+      const tokens = tokensIn(sse.replace(/^[0-9a-f]+\r\n/, ''));
+      assert.equal(tokens.length, 4000);
+      assert.ok(
+        tokens.every((t, i) => t.startsWith(String(i).padStart(5, '0'))),
+        'in order, none lost or repeated',
+      );
+      assert.match(sse, /data: \{"tokens":\[/, 'the backlog arrived as {tokens:[...]} batches');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a reader that does not drain within DRAIN_TIMEOUT_MS is dropped; the run is unaffected', T, async () => {
+    const server = await startServer({ RUN_GRACE_MS: '5000', DRAIN_TIMEOUT_MS: '200' }, root.dir, flood);
+    try {
+      const client = pausedClient(server.url, 'stuck1');
+      await eventually(async () => {
+        const h = (await (await fetch(new URL('/healthz', server.url))).json()) as Record<string, number>;
+        return h.runs_held === 1 && h.readers === 0;
+      }, 4000);
+      client.socket.destroy();
+      // The run itself completed and can still be resumed by its client.
+      const again = await postJson(new URL('/chat/stream', server.url).href, {
+        conversation_id: 'c',
+        message: 'q',
+        message_id: 'stuck1',
+      });
+      assert.equal(tokensIn(await again.text()).length, 4000);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('over MAX_STREAMS a new run gets 503, but a resume of a held run is admitted', T, async () => {
+    const { responder } = countingResponder();
+    const server = await startServer({ MAX_STREAMS: '1' }, root.dir, responder);
+    const url = new URL('/chat/stream', server.url).href;
+    try {
+      const first = await postJson(url, { conversation_id: 'c', message: 'q', message_id: 'cap1' });
+      const firstBody = new BodyReader(first);
+      await firstBody.until((t) => t.includes('event: thinking'));
+      const other = await postJson(url, { conversation_id: 'c', message: 'q', message_id: 'cap2' });
+      assert.equal(other.status, 503);
+      assert.equal(other.headers.get('retry-after'), '1');
+      assert.equal(((await other.json()) as { code: string }).code, 'busy');
+      const resume = await postJson(url, { conversation_id: 'c', message: 'q', message_id: 'cap1' });
+      assert.equal(resume.status, 200);
+      assert.deepEqual(tokensIn(await resume.text()), WORDS);
+      await firstBody.rest();
     } finally {
       await server.close();
     }
