@@ -1,7 +1,6 @@
 // `npm run bench` (size part): gzip and brotli of dist/ai-chat.js beside the floor, i.e. its runtime dependencies
 // (lit, marked, DOMPurify, fetch-event-source) bundled alone with the same minifier in the same run.
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { build } from 'vite';
@@ -12,7 +11,9 @@ const sizes = (buf) => ({
   brotli: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
 });
 
-const dir = mkdtempSync(join(tmpdir(), 'ai-chat-floor-'));
+// Inside the project so the floor's imports resolve from its node_modules; dist/ is build output.
+const dir = join('dist', 'bench-floor');
+mkdirSync(dir, { recursive: true });
 const entry = join(dir, 'floor.js');
 writeFileSync(
   entry,

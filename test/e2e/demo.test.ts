@@ -124,5 +124,11 @@ test('the script tag mounts a launcher whose panel opens and answers', async () 
   );
   const text = await launcherChat.locator('[part~="assistant"]').last().textContent();
   assert.ok((text ?? '').trim().length > 20, 'the launcher panel shows an answer');
+  // Loading the script a second time is harmless: no error, still one element definition and one launcher.
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.addScriptTag({ url: '/ai-chat.js' });
+  assert.deepEqual(errors, []);
+  assert.equal(await page.locator('ai-chat[mode="launcher"]').count(), 1);
   await page.close();
 });
