@@ -1,4 +1,26 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+
+/**
+ * Lit's `css` templates ship as written. In `*.styles.ts` files (which hold no `${}` interpolation) this drops
+ * comments and collapses white space, leaving spaces around `:` alone (`.a :hover` and `.a:hover` differ).
+ */
+function minifyLitCss(): Plugin {
+  return {
+    name: 'ai-chat:minify-lit-css',
+    transform(code, id) {
+      if (!id.endsWith('.styles.ts')) return null;
+      return code.replace(/css`([^`$]*)`/g, (_match, body: string) => {
+        const min = body
+          .replace(/\/\*[\s\S]*?\*\//g, '')
+          .replace(/\s+/g, ' ')
+          .replace(/\s*([{};,])\s*/g, '$1')
+          .replace(/;}/g, '}')
+          .trim();
+        return `css\`${min}\``;
+      });
+    },
+  };
+}
 
 /**
  * Two library builds from one config, chosen by `--mode`:
@@ -9,10 +31,11 @@ import { defineConfig } from 'vite';
 export default defineConfig(({ mode }) => {
   if (mode === 'classic') {
     return {
+      plugins: [minifyLitCss()],
       build: {
         outDir: 'dist',
         emptyOutDir: false,
-        target: 'es2021',
+        target: 'es2022',
         minify: true,
         sourcemap: false,
         lib: {
@@ -25,10 +48,11 @@ export default defineConfig(({ mode }) => {
     };
   }
   return {
+    plugins: [minifyLitCss()],
     build: {
       outDir: 'dist',
       emptyOutDir: false,
-      target: 'es2021',
+      target: 'es2022',
       minify: false,
       sourcemap: true,
       lib: {

@@ -30,7 +30,7 @@ await build({
   root: process.cwd(),
   build: {
     outDir: join(dir, 'out'),
-    target: 'es2021',
+    target: 'es2022',
     minify: true,
     lib: { entry, name: 'Floor', formats: ['iife'], fileName: () => 'floor.js' },
   },

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
+import { gzipSync } from 'node:zlib';
 
 const dist = (path: string) => fileURLToPath(new URL(`../../../${path}`, import.meta.url)); // dist/node/test/e2e → dist/
 
@@ -28,6 +29,11 @@ test('dist/ai-chat.js is one classic script: no import or export, parses as a pl
   const source = readFileSync(dist('ai-chat.js'), 'utf8');
   assert.doesNotThrow(() => new Script(source, { filename: 'ai-chat.js' }));
   assert.ok(source.length > 50_000, 'dependencies are inlined');
+});
+
+test('dist/ai-chat.js stays within the 42 KB gzip budget (size is deterministic, so this is a test)', () => {
+  const gzip = gzipSync(readFileSync(dist('ai-chat.js')), { level: 9 }).length;
+  assert.ok(gzip <= 42 * 1024, `dist/ai-chat.js is ${(gzip / 1024).toFixed(1)} KB gzip, over the 42 KB budget`);
 });
 
 test('custom-elements.json describes the public contract from the class JSDoc', () => {
