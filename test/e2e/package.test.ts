@@ -54,6 +54,10 @@ test('custom-elements.json describes the public contract from the class JSDoc', 
     assert.ok(names('events').includes(event), `event ${event}`);
   }
   assert.ok(names('events').includes('ai-chat-state'));
+  assert.ok(
+    names('events').every((n) => n?.startsWith('ai-chat-')),
+    `every event is named ai-chat-*: ${names('events').join(', ')}`,
+  );
   for (const part of ['panel', 'header', 'log', 'message', 'user', 'assistant', 'thinking', 'sources', 'error']) {
     assert.ok(names('cssParts').includes(part), `part ${part}`);
   }
