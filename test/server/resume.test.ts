@@ -134,7 +134,7 @@ describe('resume', () => {
     }
   });
 
-  test('10,000 finished runs leave memory within the caps', { timeout: 60_000 }, async () => {
+  test('10,000 finished runs leave memory within the caps', { timeout: 60_000 }, async (t) => {
     const server = await startServer({ MAX_STREAMS: '1000' }, root.dir, async function* () {
       yield { event: 'token', data: { token: 'x'.repeat(100) } };
     });
@@ -155,6 +155,9 @@ describe('resume', () => {
       gc();
       const heapAfter10k = process.memoryUsage().heapUsed;
       const health = (await (await fetch(new URL('/healthz', server.url))).json()) as Record<string, number>;
+      t.diagnostic(
+        `heap after 1,000 runs ${(heapAfter1k / 2 ** 20).toFixed(1)} MB, after 10,000 ${(heapAfter10k / 2 ** 20).toFixed(1)} MB; runs held ${health.runs_held}`,
+      );
       assert.equal(health.active_streams, 0);
       assert.ok(health.runs_held <= 1000, `runs held ${health.runs_held} within the 1000-run cap`);
       // Test process and server share a heap here; a leak of 9,000 runs' logs would show as tens of MB.
