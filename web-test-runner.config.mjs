@@ -9,7 +9,8 @@ import { companionServers } from './test/fixtures/companion.mjs';
 const companion = await companionServers();
 
 export default {
-  files: ['test/element/**/*.test.ts'],
+  // csp.test.ts runs only inside csp.test.html, whose meta tag sets a strict CSP with Trusted Types.
+  files: ['test/element/**/*.test.ts', '!test/element/csp.test.ts', 'test/element/csp.test.html'],
   nodeResolve: true,
   concurrency: 1,
   testsFinishTimeout: 90_000,
