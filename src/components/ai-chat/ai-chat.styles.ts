@@ -128,6 +128,64 @@ export const aiChatStyles = css`
     background: color-mix(in srgb, var(--_text) 8%, transparent);
   }
 
+  [part~='assistant'] {
+    min-width: 0;
+  }
+
+  [part~='code-block'] {
+    margin: 0.75em 0;
+    border-radius: 6px;
+    background: color-mix(in srgb, var(--_text) 8%, transparent);
+  }
+
+  [part~='code-block'] pre {
+    margin: 0;
+    background: none;
+  }
+
+  .code-header {
+    display: flex;
+    align-items: center;
+    justify-content: space-between;
+    gap: 8px;
+    padding: 4px 8px 0;
+    font-size: 0.75em;
+    color: var(--_muted);
+  }
+
+  [part~='copy-button'] {
+    margin-left: auto;
+    padding: 2px 8px;
+    border: 1px solid color-mix(in srgb, var(--_text) 20%, transparent);
+    border-radius: 4px;
+    background: transparent;
+    color: inherit;
+    font: inherit;
+    cursor: pointer;
+  }
+
+  [part~='copy-button']:focus-visible {
+    outline: 2px solid var(--_accent);
+    outline-offset: 1px;
+  }
+
+  [part~='table'] {
+    max-width: 100%;
+    margin: 0.75em 0;
+    overflow-x: auto;
+  }
+
+  [part~='table'] table {
+    border-collapse: collapse;
+  }
+
+  [part~='table'] th,
+  [part~='table'] td {
+    padding: 4px 8px;
+    border: 1px solid color-mix(in srgb, var(--_text) 15%, transparent);
+    overflow-wrap: normal;
+  }
+
   [part~='assistant'] a,
   [part~='source'] {
     color: var(--_accent);

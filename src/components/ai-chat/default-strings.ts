@@ -16,6 +16,8 @@ export interface AiChatStrings {
   assistant: string;
   reconnecting: string;
   retry: string;
+  copyCode: string;
+  copied: string;
 }
 
 /** English defaults; `strings` overrides are merged over these. */
@@ -36,4 +38,6 @@ export const defaultStrings: AiChatStrings = {
   assistant: 'Assistant',
   reconnecting: 'Reconnecting…',
   retry: 'Retry',
+  copyCode: 'Copy code',
+  copied: 'Copied',
 };
