@@ -4,6 +4,7 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { classicBundle, sseFixtures } from './test/fixtures/sse-fixtures.mjs';
 import { companionServers } from './test/fixtures/companion.mjs';
+import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
 
 // The real companion server (built by `npm run build`) for resume and stop tests, behind a cutting TCP proxy.
 const companion = await companionServers();
@@ -20,17 +21,9 @@ export default {
   browsers: [
     chromeLauncher({
       launchOptions: {
-        executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
+        executablePath: chromiumPath,
         headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-          '--disable-dev-shm-usage',
-        ],
+        args: chromiumArgs,
       },
     }),
   ],

@@ -4,6 +4,7 @@
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { fileURLToPath } from 'node:url';
+import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
 
 const NAIVE_BUDGET_MS = 12_000;
 const NAIVE_SAMPLES = 40;
@@ -113,17 +114,9 @@ async function main() {
     define: { 'process.env.NODE_ENV': '"production"' },
   });
   const browser = await chromium.launch({
-    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
+    executablePath: chromiumPath,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-dev-shm-usage',
-    ],
+    args: chromiumArgs,
   });
   try {
     const page = await browser.newPage();
