@@ -48,7 +48,7 @@ export default defineConfig(({ mode }) => {
     };
   }
   return {
-    plugins: [minifyLitCss()],
+    // No CSS collapsing here: this build ships sourcemaps, and the app's own bundler decides how far to minify.
     build: {
       outDir: 'dist',
       emptyOutDir: false,
