@@ -222,8 +222,7 @@ export function repairInline(line: string): string {
   while (i < line.length) {
     const c = line[i];
     if (c === '`') {
-      let run = 1;
-      while (line[i + run] === '`') run++;
+      const run = runAt(line, i);
       if (code < 0) {
         code = i;
         codeLen = run;
@@ -240,8 +239,7 @@ export function repairInline(line: string): string {
       continue;
     }
     if (c === '*' || c === '_' || c === '~') {
-      let run = 1;
-      while (line[i + run] === c) run++;
+      const run = runAt(line, i);
       const marker = line.slice(i, i + run);
       const before = i > 0 ? line[i - 1] : ' ';
       const after = line[i + run] as string | undefined;
@@ -285,8 +283,7 @@ function openCodeSpan(line: string): number {
       i++;
       continue;
     }
-    let run = 1;
-    while (line[i + run] === '`') run++;
+    const run = runAt(line, i);
     if (code < 0) {
       code = i;
       codeLen = run;
@@ -294,6 +291,13 @@ function openCodeSpan(line: string): number {
     i += run;
   }
   return code;
+}
+
+/** Length of the run of the character at `i` (a backtick fence or an emphasis marker). */
+function runAt(line: string, i: number): number {
+  let run = 1;
+  while (line[i + run] === line[i]) run++;
+  return run;
 }
 
 function findLast(stack: Delimiter[], marker: string): number {
