@@ -44,6 +44,24 @@ describe('<ai-chat> resume through a cutting proxy (companion server)', () => {
       expectEqual(el.messages.at(-1)!.status, 'completed', 'completed');
       expectEqual(el.messages.filter((m) => m.role === 'user').length, 1, 'question shown once');
       expectEqual(el.getAttribute('state'), 'idle', 'idle');
+
+      // Exact text alone could also come from a restart; prove the server continued the run instead.
+      const streams: { lastEventId: string | null; firstId: string | null }[] = await (
+        await fetch('/companion/streams')
+      ).json();
+      const resumed = streams.at(-1)!;
+      const runId = el.messages.at(-1)!.id;
+      if (mode === 'before-first-event') {
+        expectEqual(resumed.lastEventId, null, 'nothing was applied, so nothing to resume from');
+      } else {
+        const sent = resumed.lastEventId?.match(/^(.+)\.(\d+)$/);
+        expectTrue(sent && sent[1] === runId, `resume sent Last-Event-ID of this run: ${resumed.lastEventId}`);
+        const first = resumed.firstId?.match(/^(.+)\.(\d+)$/);
+        expectTrue(
+          first && first[1] === runId && Number(first[2]) > Number(sent![2]),
+          `the server continued after ${resumed.lastEventId}, answering from ${resumed.firstId}`,
+        );
+      }
     });
   }
 
