@@ -7,8 +7,14 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadConfig } from '../../src/server/config.js';
 import { startChatServer } from '../../src/server/chat-server.js';
 
-const rootDir = fileURLToPath(new URL('../../../../', import.meta.url)); // dist/node/test/e2e → repo root
-const chromePath = process.env.CHROME_PATH || '/usr/bin/chromium';
+const rootUrl = new URL('../../../../', import.meta.url); // dist/node/test/e2e → repo root
+const rootDir = fileURLToPath(rootUrl);
+// The project's one list of Chromium flags (scripts/chromium.mjs), loaded from the repo at run time: this file runs
+// compiled from dist/node, so a static import path would not hold in both places.
+const { chromiumArgs, chromiumPath } = (await import(new URL('scripts/chromium.mjs', rootUrl).href)) as {
+  chromiumArgs: string[];
+  chromiumPath: string;
+};
 
 let browser: Browser;
 let server: Awaited<ReturnType<typeof startChatServer>>;
@@ -18,18 +24,7 @@ before(async () => {
     config: loadConfig({ PORT: '0', HOST: '127.0.0.1', TOKEN_DELAY_MS: '2' }),
     rootDir,
   });
-  browser = await chromium.launch({
-    executablePath: chromePath,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-dev-shm-usage',
-    ],
-  });
+  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 });
 
 after(async () => {
