@@ -45,6 +45,8 @@ export interface DoneData {
 export interface ErrorData {
   error: string;
   code?: string;
+  /** Seconds after which asking again may succeed (sent with `upstream_rate_limited` when the model said so). */
+  retry_after?: number;
 }
 
 export interface EventDataMap {
@@ -64,8 +66,20 @@ export const ErrorCode = {
   methodNotAllowed: 'method_not_allowed',
   notFound: 'not_found',
   busy: 'busy',
+  /** This client sent too many requests (the server's `RATE_LIMIT`); `Retry-After` says when to try again. */
+  rateLimited: 'rate_limited',
   unauthorized: 'unauthorized',
   upstream: 'upstream_error',
+  /** The model server refused the companion server's API key (its 401/403). */
+  upstreamUnauthorized: 'upstream_unauthorized',
+  /** The model server is rate limiting (its 429); `retry_after` carries its `Retry-After` when it sent one. */
+  upstreamRateLimited: 'upstream_rate_limited',
+  /** The model server failed (5xx) or could not be reached (refused, reset, DNS). */
+  upstreamUnavailable: 'upstream_unavailable',
+  /** The model server was silent for longer than `LLM_TIMEOUT_MS`. */
+  upstreamTimeout: 'upstream_timeout',
+  /** The model's stream broke off before it finished. */
+  upstreamInterrupted: 'upstream_interrupted',
   internal: 'internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -76,11 +90,22 @@ export interface ErrorBody {
   code: ErrorCode;
 }
 
+/** One earlier turn of the conversation, as a model sees it: plain text, no HTML, no sources. */
+export interface ChatTurn {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
 /** Body of `POST /chat/stream`. `message_id` (a UUID) names the run; reusing it attaches to the same run. */
 export interface ChatRequest {
   conversation_id: string;
   message: string;
   message_id?: string;
+  /**
+   * Earlier completed turns, oldest first, without `message` itself, so a stateless server (any instance) can give
+   * a model the conversation so far. Optional; bounded by {@link Limits} (`maxHistoryTurns`, `maxHistoryChars`).
+   */
+  history?: ChatTurn[];
 }
 
 /** Body of `POST /chat/stop`. */
@@ -113,6 +138,10 @@ export const Limits = {
   maxBodyBytes: 64 * 1024,
   /** `message` longer than this (UTF-16 code units) gets 400. */
   maxMessageLength: 8000,
+  /** `history` with more entries than this gets 400 (the element sends the newest ones that fit). */
+  maxHistoryTurns: 20,
+  /** `history` whose `content`s add up to more UTF-16 code units than this gets 400. */
+  maxHistoryChars: 32_000,
 } as const;
 
 /** The comment frame sent as a heartbeat. Comments never dispatch an event (WHATWG HTML §9.2.6). */

@@ -17,6 +17,7 @@ import {
   parseEventId,
   Route,
   type ChatRequest,
+  type ChatTurn,
   type ErrorBody,
   type Health,
   type StopRequest,
@@ -24,16 +25,34 @@ import {
 import type { ChatServerConfig } from './config.js';
 import { createDocIndex, loadDocs, type DocIndex } from './doc-index.js';
 import { demoResponder } from './demo-responder.js';
+import { createOpenAIResponder } from './openai-responder.js';
+import { parseHistory } from './parse-history.js';
 import type { Responder } from './responder.js';
-import { RunStore, type Run } from './run-store.js';
+import { createRunStore } from './create-run-store.js';
+import { MemoryRunStore } from './memory-run-store.js';
+import { RunStoreUnavailableError, type Generate, type RunStore } from './run-store.js';
 import { connectRunToResponse } from './run-connection.js';
+import { AccessLog, type LogSink, type RunMeta } from './access-log.js';
+import { HttpError } from './http-error.js';
+import { RequestGuard, requestPath } from './request-guard.js';
+import { SSE_HEADERS, staticHeaders } from './security-headers.js';
 
 export interface ChatServerOptions {
   config: ChatServerConfig;
   /** Project root: `demo/`, `dist/ai-chat.js`, `README.md` and `docs/` are read from here. */
   rootDir: string;
-  /** What answers questions. Default: the demo responder over the docs under `rootDir`. */
+  /**
+   * What answers questions. Default: the model `config.llm` names when set (over the docs under `rootDir`),
+   * otherwise the demo responder over those docs.
+   */
   responder?: Responder;
+  /**
+   * Where runs live. Default: in memory ({@link createChatServer}), or what `config` asks for
+   * ({@link startChatServer}: Redis Streams with `REDIS_URL`). The server closes it on `close()`.
+   */
+  store?: RunStore;
+  /** Where the JSON log lines go (one string per line, no newline). Default: stdout. Its level is `LOG_LEVEL`. */
+  logSink?: LogSink;
 }
 
 export interface RunningChatServer {
@@ -66,20 +85,9 @@ const CONTENT_TYPES: Record<string, string> = {
 
 interface ServerState {
   store: RunStore;
+  log: AccessLog;
 }
 const states = new WeakMap<Server, ServerState>();
-
-class HttpError extends Error {
-  readonly status: number;
-  readonly code: ErrorCode;
-  readonly headers: Record<string, string>;
-  constructor(status: number, code: ErrorCode, message: string, headers: Record<string, string> = {}) {
-    super(message);
-    this.status = status;
-    this.code = code;
-    this.headers = headers;
-  }
-}
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -88,6 +96,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(text),
     'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
   });
   res.end(text);
 }
@@ -165,7 +174,9 @@ function parseChatRequest(body: unknown): ChatRequest {
   if (message_id !== undefined && (typeof message_id !== 'string' || !MESSAGE_ID.test(message_id))) {
     throw badRequest('`message_id` must be 1-128 letters, digits or `._:-` (a UUID is fine).');
   }
-  return { conversation_id, message, message_id };
+  const parsed = parseHistory(body.history);
+  if ('error' in parsed) throw badRequest(parsed.error);
+  return { conversation_id, message, message_id, history: parsed.history };
 }
 
 function parseStopRequest(body: unknown): StopRequest {
@@ -182,6 +193,10 @@ function corsHeaders(config: ChatServerConfig, req: IncomingMessage): Record<str
   const origin = req.headers.origin;
   if (config.corsOrigins.includes('*')) headers['Access-Control-Allow-Origin'] = '*';
   else if (origin !== undefined && config.corsOrigins.includes(origin)) headers['Access-Control-Allow-Origin'] = origin;
+  // A cross-origin page can only read safelisted response headers; the element needs these two to wait and to explain.
+  if (headers['Access-Control-Allow-Origin']) {
+    headers['Access-Control-Expose-Headers'] = 'Retry-After, WWW-Authenticate';
+  }
   return headers;
 }
 
@@ -231,9 +246,7 @@ async function serveFile(
     'Content-Type': CONTENT_TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream',
     'Content-Length': content.length,
     'Cache-Control': 'no-cache',
-    // Pages and scripts are served as what they are, and never leak the URL to other sites.
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'strict-origin-when-cross-origin',
+    ...staticHeaders(extname(name) === '.html' ? 'page' : extname(name) === '.js' ? 'script' : 'asset'),
   });
   res.end(req.method === 'HEAD' ? undefined : content);
 }
@@ -242,57 +255,73 @@ export function createChatServer(options: ChatServerOptions): Server {
   const { config, rootDir } = options;
   let index: DocIndex | undefined;
   // The docs are indexed on first use, so a server started before the docs exist still starts.
+  const docs = () => (index ??= createDocIndex(loadDocs(rootDir)));
   const responder: Responder =
     options.responder ??
-    ((question, { signal }) => {
-      index ??= createDocIndex(loadDocs(rootDir));
-      return demoResponder(question, { index, signal, tokenDelayMs: config.tokenDelayMs });
-    });
+    (config.llm
+      ? createOpenAIResponder({
+          ...config.llm,
+          index: docs,
+          // Status and kind only, never the upstream's body or the key; the run's own log line says it failed.
+          onUpstreamError:
+            config.logLevel === 'info' || config.logLevel === 'warn'
+              ? (detail) => console.warn(`ai-chat: model request failed: ${detail}`)
+              : undefined,
+        })
+      : (question, { signal }) =>
+          demoResponder(question, { index: docs(), signal, tokenDelayMs: config.tokenDelayMs }));
   // Disconnect is not cancel: a run outlives its last reader by `RUN_GRACE_MS` so a dropped client can resume it;
   // `POST /chat/stop` (which the element sends on Stop and on removal) aborts at once.
-  const store = new RunStore({ graceMs: config.runGraceMs });
-  // Counted from a run's start until its responder has really returned, not until a response closes.
-  let activeStreams = 0;
+  // The store is the one count of active runs (`MAX_STREAMS` is its `maxActive`): from a run's start until its
+  // responder has really returned, not until a response closes.
+  const store = options.store ?? new MemoryRunStore({ graceMs: config.runGraceMs, maxActive: config.maxStreams });
+  const log = new AccessLog({ level: config.logLevel, sink: options.logSink });
+  const guard = new RequestGuard({
+    apiToken: config.apiToken,
+    rateLimit: config.rateLimit,
+    trustProxy: config.trustProxy,
+  });
 
-  const startRun = (id: string, question: string): Run | undefined =>
-    store.start(id, async (run) => {
-      activeStreams += 1;
+  const generate =
+    (question: string, history: ChatTurn[], meta: RunMeta): Generate =>
+    async (run) => {
+      // One log line per run, written once it has ended (see access-log.ts); the thrown message stays server side.
+      const record = log.track(run, meta);
       try {
-        for await (const e of responder(question, { signal: run.signal })) {
+        for await (const e of responder(question, { signal: run.signal, history })) {
           if (run.signal.aborted) break;
+          record.event(e);
           run.append(e.event, e.data);
         }
+      } catch (e) {
+        record.fail(e);
+        throw e;
       } finally {
-        activeStreams -= 1;
+        record.settle();
       }
-    });
+    };
 
   const handleStream = async (req: IncomingMessage, res: ServerResponse, cors: Record<string, string>) => {
     const body = parseChatRequest(await readJsonBody(req, res));
     const id = body.message_id ?? randomUUID();
     // Reusing a message_id attaches to the same run; it never starts a second generation. With `Last-Event-ID:
     // <run>.<seq>` of this run the reader starts after that event, otherwise it replays the run from its start.
-    let run = store.get(id);
-    const resumeFrom = parseEventId(String(req.headers['last-event-id'] ?? ''));
-    if (run === undefined) {
-      const busy = new HttpError(503, ErrorCode.busy, 'The server is busy. Please try again in a moment.', {
+    // A held run (here or, with Redis, on any instance) is always opened; only a new one can be refused for capacity.
+    const meta: RunMeta = { conversationId: body.conversation_id, clientIp: guard.clientAddress(req) };
+    const opened = await store.open(id, generate(body.message, body.history ?? [], meta));
+    if (opened === undefined) {
+      throw new HttpError(503, ErrorCode.busy, 'The server is busy. Please try again in a moment.', {
         'Retry-After': '1',
       });
-      if (activeStreams >= config.maxStreams) throw busy;
-      run = startRun(id, body.message);
-      if (run === undefined) throw busy;
     }
-    res.writeHead(200, {
-      ...cors,
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache',
-      Connection: 'keep-alive',
-      // nginx buffers proxied responses unless told not to, which would hold every token until the end.
-      'X-Accel-Buffering': 'no',
-      'X-Content-Type-Options': 'nosniff',
-    });
+    const { run, started } = opened;
+    const resumeFrom = parseEventId(String(req.headers['last-event-id'] ?? ''));
+    res.writeHead(200, { ...cors, ...SSE_HEADERS });
     res.flushHeaders();
-    const afterSeq = resumeFrom && resumeFrom.run === id ? Math.min(resumeFrom.seq, run.lastSeq) : 0;
+    // A run started by this request owes nothing to an id from an older run of the same message_id (it expired):
+    // it replays from its start. Otherwise the cursor is taken as sent, and a cursor beyond the log so far waits
+    // for it (with Redis a resume can land on an instance whose copy of the log is a moment behind the client).
+    const afterSeq = !started && resumeFrom?.run === id ? resumeFrom.seq : 0;
     connectRunToResponse(run, res, afterSeq, {
       heartbeatMs: config.heartbeatMs,
       drainTimeoutMs: config.drainTimeoutMs,
@@ -300,7 +329,7 @@ export function createChatServer(options: ChatServerOptions): Server {
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const path = requestPath(req);
     const method = req.method ?? 'GET';
     const cors = corsHeaders(config, req);
     const allowed = allowedMethods(path);
@@ -321,20 +350,24 @@ export function createChatServer(options: ChatServerOptions): Server {
         Allow: allowed.join(', '),
       });
     }
+    // The chat routes cost a model call or a held run: rate limit, then the optional bearer token. Preflights
+    // (above) carry no credentials by design (Fetch §4.8), and pages and /healthz stay open.
+    if (path === Route.stream || path === Route.stop) guard.admit(req, guard.clientAddress(req));
     switch (path) {
       case Route.stream:
         return await handleStream(req, res, cors);
       case Route.stop: {
         const { message_id } = parseStopRequest(await readJsonBody(req, res));
-        return sendJson(res, 200, { ok: true, stopped: store.stop(message_id) }, cors);
+        // Marked first: the run's log line, written as it ends, must say `stopped`, not `abandoned`.
+        log.stopRequested(message_id);
+        const stopped = await store.stop(message_id);
+        if (!stopped) log.stopRequested(message_id, false);
+        return sendJson(res, 200, { ok: true, stopped }, cors);
       }
       case Route.health: {
-        const health: Health = {
-          ok: true,
-          active_streams: activeStreams,
-          runs_held: store.size,
-          readers: store.readerCount,
-        };
+        // With Redis these are this instance's figures: each instance reports what it holds.
+        const { active, held, readers } = store.stats();
+        const health: Health = { ok: true, active_streams: active, runs_held: held, readers };
         return sendJson(res, 200, health, cors);
       }
       case '/':
@@ -359,27 +392,53 @@ export function createChatServer(options: ChatServerOptions): Server {
     handle(req, res).catch((e: unknown) => {
       // Known failures carry their status; anything else is a bug, logged here and answered without details.
       const error =
-        e instanceof HttpError ? e : new HttpError(500, ErrorCode.internal, 'Something went wrong on the server.');
-      if (!(e instanceof HttpError)) console.error(e);
+        e instanceof HttpError
+          ? e
+          : e instanceof RunStoreUnavailableError
+            ? new HttpError(503, ErrorCode.busy, 'The server cannot reach its run store. Please try again.', {
+                'Retry-After': '1',
+              })
+            : new HttpError(500, ErrorCode.internal, 'Something went wrong on the server.');
+      // The client gets the plain words above; the log keeps what really happened (a bug's stack included).
+      let path: string;
+      try {
+        path = requestPath(req);
+      } catch {
+        path = (req.url ?? '').slice(0, 200);
+      }
+      const entry = { method: req.method ?? '', path, client_ip: guard.clientAddress(req) };
+      try {
+        if (e instanceof HttpError) log.rejected({ ...entry, status: error.status, code: error.code });
+        else log.failure({ ...entry, status: error.status }, e);
+      } catch {
+        // A failing log sink must not also lose the reply.
+      }
       if (res.headersSent) res.destroy();
       // Errors carry the CORS headers too, so a cross-origin page can read the JSON.
       else sendError(res, error, corsHeaders(config, req));
     });
   });
-  states.set(server, { store });
+  states.set(server, { store, log });
   return server;
 }
 
 export async function startChatServer(options: ChatServerOptions): Promise<RunningChatServer> {
-  const server = createChatServer(options);
+  // With `REDIS_URL` this connects to Redis first, so a wrong URL or a missing `redis` package stops the start.
+  const store = options.store ?? (await createRunStore(options.config));
+  const server = createChatServer({ ...options, store });
   const { host, port } = options.config;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
@@ -387,8 +446,10 @@ export async function startChatServer(options: ChatServerOptions): Promise<Runni
     server,
     close: () =>
       new Promise<void>((resolve, reject) => {
-        states.get(server)?.store.close();
-        server.close((err) => (err ? reject(err) : resolve()));
+        // Runs ended by the shutdown are logged as `stopped`, not `abandoned`.
+        states.get(server)?.log.closing();
+        const closing = states.get(server)?.store.close() ?? Promise.resolve();
+        server.close((err) => (err ? reject(err) : closing.then(resolve, reject)));
         // Open SSE responses and idle keep-alive sockets would otherwise hold `close` open.
         server.closeAllConnections();
       }),

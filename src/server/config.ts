@@ -3,6 +3,9 @@
  * stop the server with a message naming the variable, not silently fall back to a default.
  */
 
+import { loadLlmConfig, type LlmConfig } from './llm-config.js';
+import { LogLevel } from './access-log.js';
+
 export interface ChatServerConfig {
   /** `PORT`, default 8787. 0 asks the OS for a free port (tests). */
   port: number;
@@ -14,8 +17,31 @@ export interface ChatServerConfig {
   tokenDelayMs: number;
   /** `MAX_STREAMS`, default 100: runs generating at once; one more gets 503 with `Retry-After`. */
   maxStreams: number;
-  /** `CORS_ORIGINS`, default empty (same-origin only): comma-separated allowed origins, or `*` for any. */
+  /**
+   * `CORS_ORIGINS`, default empty (same-origin only): comma-separated allowed origins, or `*` for any. Each entry
+   * must be an exact origin (`https://site.example`, `http://localhost:3000`): a path or a trailing slash would never
+   * match a browser's `Origin` header, so it stops the server instead of silently refusing every request.
+   */
   corsOrigins: string[];
+  /**
+   * `API_TOKEN`, default `undefined` (the chat routes are open). When set, `POST /chat/stream` and `/chat/stop` need
+   * `Authorization: Bearer <token>`; a missing or wrong token gets 401. At least 16 characters from
+   * `A-Z a-z 0-9 - . _ ~ + /` (RFC 6750's token68), e.g. `openssl rand -hex 32`; anything else stops the server.
+   * A token placed in a public page is visible to anyone: it gates the server, it does not identify users.
+   */
+  apiToken: string | undefined;
+  /**
+   * `RATE_LIMIT`, default 60: requests per minute each client may make to the chat routes (a full minute's worth may
+   * come at once); one more gets 429 with `Retry-After`. 0 turns the limit off.
+   */
+  rateLimit: number;
+  /**
+   * `TRUST_PROXY`, default 0: how many proxies in front of the server append to `X-Forwarded-For`. 0 ignores the
+   * header (a client could forge it) and keys clients by the socket address; behind one nginx, set 1.
+   */
+  trustProxy: number;
+  /** `LOG_LEVEL`, default `info`: `info`, `warn`, `error` or `off` (see {@link LogLevel}); anything else stops the server. */
+  logLevel: LogLevel;
   /**
    * `RUN_GRACE_MS`, default 20000: how long a run keeps generating after its last reader disconnects, so a client
    * that drops can resume it. 0 aborts at once (resume then only replays what was already generated).
@@ -23,9 +49,85 @@ export interface ChatServerConfig {
   runGraceMs: number;
   /** `DRAIN_TIMEOUT_MS`, default 30000: how long a reader's socket may refuse writes before it is dropped. */
   drainTimeoutMs: number;
+  /**
+   * `LLM_BASE_URL`, `LLM_API_KEY`, `LLM_MODEL`, `LLM_TIMEOUT_MS`, `LLM_STREAM_USAGE`: the model that answers.
+   * Default `undefined` (no `LLM_BASE_URL`): the demo responder answers from the docs. See {@link LlmConfig}.
+   */
+  llm: LlmConfig | undefined;
+  /**
+   * `REDIS_URL`, default `undefined` (runs live in this process's memory). `redis://[user:password@]host:port[/db]`
+   * or `rediss://…` (TLS): runs live in Redis Streams, shared by every instance given the same URL, so a resume or
+   * a Stop may land on any of them. Needs the optional `redis` package; a missing package or an unreachable Redis
+   * stops the server at start with a message naming `REDIS_URL`.
+   */
+  redisUrl: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
+
+function redisUrl(env: Env): string | undefined {
+  const raw = env.REDIS_URL?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
+    // The value may hold a password: never echo it.
+    throw new Error('Invalid REDIS_URL: expected redis://[user:password@]host:port[/db] or rediss://….');
+  }
+  return raw;
+}
+
+function corsOrigins(env: Env): string[] {
+  const origins = (env.CORS_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  if (origins.includes('*')) {
+    if (origins.length > 1) throw new Error('Invalid CORS_ORIGINS: `*` allows every origin and cannot be combined.');
+    return origins;
+  }
+  for (const origin of origins) {
+    let parsed: string | undefined;
+    try {
+      parsed = new URL(origin).origin;
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed !== origin) {
+      throw new Error(
+        `Invalid CORS_ORIGINS entry ${JSON.stringify(origin)}: expected an origin such as https://site.example ` +
+          '(scheme, host and optional port; no path, no trailing slash).',
+      );
+    }
+  }
+  return origins;
+}
+
+function apiToken(env: Env): string | undefined {
+  const raw = env.API_TOKEN;
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^[A-Za-z0-9._~+/-]{16,}=*$/.test(raw)) {
+    // The value is a secret: never echo it.
+    throw new Error(
+      'Invalid API_TOKEN: expected at least 16 characters from A-Z a-z 0-9 - . _ ~ + / (e.g. `openssl rand -hex 32`).',
+    );
+  }
+  return raw;
+}
+
+function logLevel(env: Env): LogLevel {
+  const raw = env.LOG_LEVEL?.trim() ?? '';
+  if (raw === '') return LogLevel.info;
+  const levels = Object.values(LogLevel) as string[];
+  if (!levels.includes(raw)) {
+    throw new Error(`Invalid LOG_LEVEL=${JSON.stringify(raw)}: expected ${levels.join(', ')}.`);
+  }
+  return raw as LogLevel;
+}
 
 function integer(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name];
@@ -47,9 +149,12 @@ export function loadConfig(env: Env = process.env): ChatServerConfig {
     maxStreams: integer(env, 'MAX_STREAMS', 100, 1),
     runGraceMs: integer(env, 'RUN_GRACE_MS', 20_000, 0),
     drainTimeoutMs: integer(env, 'DRAIN_TIMEOUT_MS', 30_000, 1),
-    corsOrigins: (env.CORS_ORIGINS ?? '')
-      .split(',')
-      .map((o) => o.trim())
-      .filter((o) => o !== ''),
+    llm: loadLlmConfig(env),
+    redisUrl: redisUrl(env),
+    corsOrigins: corsOrigins(env),
+    apiToken: apiToken(env),
+    rateLimit: integer(env, 'RATE_LIMIT', 60, 0, 1_000_000),
+    trustProxy: integer(env, 'TRUST_PROXY', 0, 0, 10),
+    logLevel: logLevel(env),
   };
 }

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from './config.js';
 import { startChatServer } from './chat-server.js';
+import { redactRedisUrl } from './create-run-store.js';
 
 /** The nearest directory at or above `start` holding a package.json (works from src/ and from dist/node/src/). */
 export function findProjectRoot(start: string): string {
@@ -24,6 +25,12 @@ export async function main(): Promise<void> {
   const rootDir = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
   const running = await startChatServer({ config, rootDir });
   console.log(`ai-chat demo server: ${running.url}`);
+  // Which store holds runs decides whether a resume may land on another instance: say it at start.
+  console.log(`ai-chat runs: ${config.redisUrl ? `Redis at ${redactRedisUrl(config.redisUrl)}` : 'in memory'}`);
+  // Which model answers (never the key): a wrong base URL is then visible before the first question.
+  console.log(
+    `ai-chat answers: ${config.llm ? `model ${config.llm.model} at ${config.llm.baseUrl}` : 'the demo responder (docs only)'}`,
+  );
   let closing = false;
   const shutdown = () => {
     if (closing) return;

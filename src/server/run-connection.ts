@@ -14,7 +14,7 @@
 import type { ServerResponse } from 'node:http';
 import { EventName, HEARTBEAT_FRAME, formatEventId } from '../protocol.js';
 import { formatEvent } from './sse-writer.js';
-import type { LoggedEvent, Run, Timers } from './run-store.js';
+import type { LoggedEvent, RunView, Timers } from './run-store.js';
 
 export interface RunConnectionOptions {
   /** Silence in ms on this socket before a comment heartbeat. Default 15000 (`HEARTBEAT_MS`); 0 turns them off. */
@@ -29,6 +29,24 @@ const globalTimers: Timers = {
   setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
   clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof globalThis.setTimeout>),
 };
+
+/**
+ * Readers with new events, written once per event-loop turn (one shared `setImmediate`): events logged in the same
+ * turn (a model chunk with several deltas, a generator catching up after a stall) leave as one write, one syscall,
+ * instead of one per event. Under load that is what holds the rate (bench/server-load.mjs); the added wait is the
+ * rest of the current turn.
+ */
+const pendingFlushes = new Set<() => void>();
+function flushPending(): void {
+  for (const flush of pendingFlushes) {
+    pendingFlushes.delete(flush);
+    flush();
+  }
+}
+function flushSoon(flush: () => void): void {
+  if (pendingFlushes.size === 0) setImmediate(flushPending);
+  pendingFlushes.add(flush);
+}
 
 /** Frames for events after the cursor, coalescing each stretch of consecutive `token` events into one. */
 export function framesFor(runId: string, events: readonly LoggedEvent[]): string {
@@ -57,11 +75,13 @@ export function framesFor(runId: string, events: readonly LoggedEvent[]): string
 }
 
 /**
- * Attaches `res` to `run` as a reader starting after `afterSeq` (0 for a fresh request). The response must already
- * have its SSE headers written. Returns a function that detaches it; it also detaches itself when `res` closes.
+ * Attaches `res` to `run` as a reader starting after `afterSeq` (0 for a fresh request). The run may be generated
+ * here or, with Redis, mirrored from another instance: either way its log is read synchronously. A cursor past the
+ * log so far waits for the log to reach it. The response must already have its SSE headers written. Returns a
+ * function that detaches it; it also detaches itself when `res` closes.
  */
 export function connectRunToResponse(
-  run: Run,
+  run: RunView,
   res: ServerResponse,
   afterSeq: number,
   options: RunConnectionOptions = {},
@@ -77,6 +97,9 @@ export function connectRunToResponse(
   let drainTimer: unknown;
 
   const armHeartbeat = () => {
+    // Every write re-arms: Node's Timeout.refresh() restarts the same timer instead of allocating one per event.
+    const live = heartbeat as { refresh?: () => unknown } | undefined;
+    if (typeof live?.refresh === 'function' && !closed) return void live.refresh();
     if (heartbeat !== undefined) timers.clearTimeout(heartbeat);
     heartbeat = undefined;
     if (heartbeatMs > 0 && !closed) heartbeat = timers.setTimeout(onHeartbeat, heartbeatMs);
@@ -114,7 +137,7 @@ export function connectRunToResponse(
     flush();
   };
   const reader = {
-    onEvent: () => flush(),
+    onEvent: () => flushSoon(flush),
     onEnd: () => {
       ended = true;
       flush();
@@ -135,6 +158,12 @@ export function connectRunToResponse(
   // POST body is read, so it says nothing about the client (Node docs, http.IncomingMessage 'close').
   res.on('close', cleanup);
   ended = run.status !== 'running';
+  // The client may have gone while the run was being opened (with Redis that takes a round trip): its `close` has
+  // then already fired, and the reader must not stay attached (it would hold the grace window off for ever).
+  if (res.destroyed) {
+    cleanup();
+    return cleanup;
+  }
   armHeartbeat();
   flush();
   return cleanup;

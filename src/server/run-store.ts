@@ -1,14 +1,20 @@
 /**
- * Runs are separate from connections. A run (keyed by the request's `message_id`) owns one generation and an
- * append-only event log with sequence numbers; an HTTP response is only a reader with a cursor into that log. So a
- * dropped connection loses nothing: the client comes back with `Last-Event-ID: <run>.<seq>`, the reader replays
- * what follows `seq` and then follows live, and no second generation ever starts for the same `message_id`.
+ * The run store contract. Runs are separate from connections: a run (keyed by the request's `message_id`) owns one
+ * generation and an append-only event log with sequence numbers; an HTTP response is only a reader with a cursor
+ * into that log. So a dropped connection loses nothing: the client comes back with `Last-Event-ID: <run>.<seq>`, the
+ * reader replays what follows `seq` and then follows live, and no second generation ever starts for the same
+ * `message_id`.
  *
- * Memory is bounded on every axis: a run whose last reader left is aborted after `graceMs`; a finished run is freed
- * after `ttlMs`; at most `maxRuns` runs are held (finished ones are evicted oldest first); a run's log holds at most
- * `maxEventsPerRun` events, after which the run fails with an `error` event instead of growing.
+ * Two implementations share this contract and one test suite (`test/server/run-store-suite.ts`), in the manner of
+ * vercel/resumable-stream (an interface, an in-memory implementation, a Redis one):
+ * - `MemoryRunStore` (`memory-run-store.ts`): one process, everything in memory. The default.
+ * - `RedisRunStore` (`redis-run-store.ts`): with `REDIS_URL`, the log lives in a Redis Stream so a resume that lands
+ *   on another instance replays from Redis and follows live; Stop and the grace window work across instances.
+ *
+ * What a reader sees is synchronous ({@link RunView}: the log so far and a push of each new event), so the response
+ * writer (`connectRunToResponse`) is the same for both; only opening, stopping and closing are async.
  */
-import { EventName, ErrorCode, type EventDataMap } from '../protocol.js';
+import type { EventDataMap, EventName } from '../protocol.js';
 
 export interface LoggedEvent<K extends EventName = EventName> {
   seq: number;
@@ -19,9 +25,10 @@ export interface LoggedEvent<K extends EventName = EventName> {
 export const RunStatus = { running: 'running', completed: 'completed', stopped: 'stopped', failed: 'failed' } as const;
 export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
 
+/** A response reading a run. Called synchronously as events are logged; it reads them with `eventsAfter`. */
 export interface RunReader {
   onEvent(event: LoggedEvent): void;
-  onEnd(run: Run): void;
+  onEnd(): void;
 }
 
 export interface Timers {
@@ -29,20 +36,93 @@ export interface Timers {
   clearTimeout(handle: unknown): void;
 }
 
+/** A run as its readers see it, on the instance that generates it or on any other. */
+export interface RunView {
+  readonly id: string;
+  readonly status: RunStatus;
+  /** Sequence number of the last event logged (0 before the first). */
+  readonly lastSeq: number;
+  /** Events after `afterSeq`, in order; empty when `afterSeq` is at or past the end of the log so far. */
+  eventsAfter(afterSeq: number): readonly LoggedEvent[];
+  /**
+   * Adds a reader. It is handed nothing here: it reads the backlog with {@link eventsAfter} at its own pace and is
+   * then told of each new event. Returns the function that detaches it (idempotent).
+   */
+  attach(reader: RunReader): () => void;
+}
+
+/** The run as its generation sees it. */
+export interface GeneratingRun {
+  readonly id: string;
+  /** Aborted when the run is stopped (from any instance), its grace window runs out, or the store closes. */
+  readonly signal: AbortSignal;
+  /** Appends one event and hands it to every reader. Ignored (returns undefined) once the run has ended. */
+  append<K extends EventName>(event: K, data: EventDataMap[K]): LoggedEvent<K> | undefined;
+}
+
+/**
+ * Produces a run's events. A throw or rejection fails the run with an `error` event in plain words; one that returns
+ * without `done` completes it (a responder that forgot `done` must not leave readers hanging).
+ */
+export type Generate = (run: GeneratingRun) => Promise<void> | void;
+
+export interface OpenedRun {
+  run: RunView;
+  /** True when this call started the generation (a new run): a resume cursor from an older run does not apply. */
+  started: boolean;
+}
+
+/** What `/healthz` reports. With Redis these are this instance's figures, not the cluster's. */
+export interface RunStoreStats {
+  /** Runs generating on this instance: counted from start until the generation has really returned. */
+  active: number;
+  /** Runs held in this instance's memory (generating, finished and kept for resume, or mirrored from Redis). */
+  held: number;
+  /** Responses on this instance reading a run now. */
+  readers: number;
+}
+
+export interface RunStore {
+  /**
+   * Opens run `id` for reading. If no instance holds it, this instance starts it with `generate`, unless that would
+   * exceed `maxActive` generating runs or `maxRuns` held runs: then it resolves `undefined` (→ 503 busy). A run held
+   * anywhere is always opened, even when this instance is full, so a resume is never refused for capacity.
+   * Rejects with {@link RunStoreUnavailableError} when the backing store cannot be reached.
+   */
+  open(id: string, generate: Generate): Promise<OpenedRun | undefined>;
+  /** Stops run `id` wherever it generates; false when it is unknown or already ended. */
+  stop(id: string): Promise<boolean>;
+  stats(): RunStoreStats;
+  /** Stops this instance's runs, ends its readers and releases its connections (server shutdown). */
+  close(): Promise<void>;
+}
+
 export interface RunStoreOptions {
-  /** How long generation goes on after the last reader leaves, in ms. Default 20000 (`RUN_GRACE_MS`). */
+  /** How long generation goes on after the last reader (on any instance) leaves, in ms. Default 20000. */
   graceMs?: number;
   /** How long a finished run stays resumable, in ms. Default 60000. */
   ttlMs?: number;
-  /** Runs held at once, running and finished. Default 1000. Over it, `start` returns `undefined` (→ 503). */
+  /** Runs held in this instance's memory at once. Default 1000. Over it, a new run is refused (→ 503). */
   maxRuns?: number;
-  /** Events one run may log. Default 20000; past it the run fails with an `error` event. */
+  /** Runs generating on this instance at once (`MAX_STREAMS`). Default: no limit. Over it, a new run is refused. */
+  maxActive?: number;
+  /** Events one run may log. Default 20000; past it the run fails with an `error` event instead of growing. */
   maxEventsPerRun?: number;
   /** Default: the global timers, unref'd so a finished run never keeps the process alive. */
   timers?: Timers;
+  /** Default `Date.now`. Injected with `timers` so the grace window can be tested without waiting. */
+  now?: () => number;
 }
 
-const nodeTimers: Timers = {
+/** Thrown by `open` when the backing store (Redis) cannot be reached; the server answers 503, never a stack. */
+export class RunStoreUnavailableError extends Error {
+  constructor(message = 'The run store is unavailable.', options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RunStoreUnavailableError';
+  }
+}
+
+export const nodeTimers: Timers = {
   setTimeout(fn, ms) {
     const t = globalThis.setTimeout(fn, ms) as unknown as { unref?: () => void };
     t.unref?.();
@@ -51,197 +131,9 @@ const nodeTimers: Timers = {
   clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof globalThis.setTimeout>),
 };
 
-export class Run {
-  readonly id: string;
-  readonly startedAt = Date.now();
-  endedAt: number | undefined;
-  status: RunStatus = RunStatus.running;
-  readonly #controller = new AbortController();
-  readonly #events: LoggedEvent[] = [];
-  readonly #readers = new Set<RunReader>();
-  readonly #store: RunStore;
-  #graceTimer: unknown = undefined;
-
-  constructor(id: string, store: RunStore) {
-    this.id = id;
-    this.#store = store;
-  }
-
-  /** Aborted when the run is stopped, its grace window runs out, or the store closes. Pass it to the model. */
-  get signal(): AbortSignal {
-    return this.#controller.signal;
-  }
-
-  get lastSeq(): number {
-    return this.#events.length;
-  }
-
-  get readerCount(): number {
-    return this.#readers.size;
-  }
-
-  /** Appends one event and hands it to every reader. Ignored once the run has ended. */
-  append<K extends EventName>(event: K, data: EventDataMap[K]): LoggedEvent<K> | undefined {
-    if (this.status !== RunStatus.running) return undefined;
-    if (this.#events.length >= this.#store.maxEventsPerRun - 1) {
-      this.#push(EventName.error, { error: 'The answer grew too long and was cut off.', code: ErrorCode.internal });
-      this.end(RunStatus.failed);
-      return undefined;
-    }
-    const logged = this.#push(event, data);
-    if (event === EventName.done) this.end(RunStatus.completed);
-    else if (event === EventName.error) this.end(RunStatus.failed);
-    return logged;
-  }
-
-  /** Events after `afterSeq`, for a reader that resumes. */
-  eventsAfter(afterSeq: number): LoggedEvent[] {
-    return this.#events.slice(Math.max(0, afterSeq));
-  }
-
-  /**
-   * Adds a reader. It is handed nothing here: it reads the backlog with {@link eventsAfter} at its own pace and is
-   * then told of each new event. Returns the function that detaches it.
-   */
-  attach(reader: RunReader): () => void {
-    this.#readers.add(reader);
-    this.#clearGrace();
-    return () => {
-      if (!this.#readers.delete(reader)) return;
-      if (this.#readers.size === 0 && this.status === RunStatus.running) {
-        this.#graceTimer = this.#store.timers.setTimeout(() => this.stop(), this.#store.graceMs);
-      }
-    };
-  }
-
-  /** Aborts generation at once; readers get a final `done {status:'stopped'}`. Returns false if already ended. */
-  stop(): boolean {
-    if (this.status !== RunStatus.running) return false;
-    this.#push(EventName.done, { status: 'stopped' });
-    this.end(RunStatus.stopped);
-    return true;
-  }
-
-  /** Ends the run: aborts generation, tells every reader, and schedules the log to be freed. Idempotent. */
-  end(status: Exclude<RunStatus, 'running'>): void {
-    if (this.status !== RunStatus.running) return;
-    this.status = status;
-    this.endedAt = Date.now();
-    this.#clearGrace();
-    this.#controller.abort();
-    for (const r of [...this.#readers]) r.onEnd(this);
-    this.#store.finished(this);
-  }
-
-  #push<K extends EventName>(event: K, data: EventDataMap[K]): LoggedEvent<K> {
-    const logged: LoggedEvent<K> = { seq: this.#events.length + 1, event, data };
-    this.#events.push(logged as LoggedEvent);
-    for (const r of [...this.#readers]) r.onEvent(logged as LoggedEvent);
-    return logged;
-  }
-
-  #clearGrace(): void {
-    if (this.#graceTimer !== undefined) this.#store.timers.clearTimeout(this.#graceTimer);
-    this.#graceTimer = undefined;
-  }
-}
-
-export class RunStore {
-  readonly graceMs: number;
-  readonly ttlMs: number;
-  readonly maxRuns: number;
-  readonly maxEventsPerRun: number;
-  readonly timers: Timers;
-  readonly #runs = new Map<string, Run>();
-  readonly #expiry = new Map<string, unknown>();
-  #active = 0;
-
-  constructor(options: RunStoreOptions = {}) {
-    this.graceMs = options.graceMs ?? 20_000;
-    this.ttlMs = options.ttlMs ?? 60_000;
-    this.maxRuns = options.maxRuns ?? 1000;
-    this.maxEventsPerRun = Math.max(2, options.maxEventsPerRun ?? 20_000);
-    this.timers = options.timers ?? nodeTimers;
-  }
-
-  /** Runs still generating: counted from `start` until the run really ends, not until a response closes. */
-  get activeCount(): number {
-    return this.#active;
-  }
-
-  /** Responses reading any run now. */
-  get readerCount(): number {
-    let n = 0;
-    for (const run of this.#runs.values()) n += run.readerCount;
-    return n;
-  }
-
-  /** Runs held, running or finished. */
-  get size(): number {
-    return this.#runs.size;
-  }
-
-  get(id: string): Run | undefined {
-    return this.#runs.get(id);
-  }
-
-  /**
-   * Creates the run and starts `generate`. Returns `undefined` when `maxRuns` runs are held and none is finished.
-   * A throw or rejection from `generate` fails the run with an `error` event; one that returns without `done`
-   * completes it (a responder that forgot `done` must not leave readers hanging).
-   */
-  start(id: string, generate: (run: Run) => Promise<void> | void): Run | undefined {
-    if (this.#runs.has(id)) throw new Error(`run ${id} exists`);
-    if (this.#runs.size >= this.maxRuns && !this.#evictOldestFinished()) return undefined;
-    const run = new Run(id, this);
-    this.#runs.set(id, run);
-    this.#active += 1;
-    void (async () => {
-      try {
-        await generate(run);
-        run.append(EventName.done, { status: 'completed' });
-      } catch {
-        // The message is for a reader: never a stack trace or an internal detail.
-        run.append(EventName.error, { error: 'The answer failed on the server.', code: ErrorCode.internal });
-      }
-    })();
-    return run;
-  }
-
-  /** Stops the run with this id; false when it is unknown or already ended. */
-  stop(id: string): boolean {
-    return this.#runs.get(id)?.stop() ?? false;
-  }
-
-  /** Aborts every run and frees everything (server shutdown). */
-  close(): void {
-    for (const run of this.#runs.values()) run.stop();
-    for (const h of this.#expiry.values()) this.timers.clearTimeout(h);
-    this.#expiry.clear();
-    this.#runs.clear();
-  }
-
-  /** @internal Called by a run as it ends. */
-  finished(run: Run): void {
-    this.#active -= 1;
-    this.#expiry.set(
-      run.id,
-      this.timers.setTimeout(() => {
-        this.#expiry.delete(run.id);
-        if (this.#runs.get(run.id) === run) this.#runs.delete(run.id);
-      }, this.ttlMs),
-    );
-  }
-
-  #evictOldestFinished(): boolean {
-    // Map iteration is insertion order, so the first finished run found is the oldest.
-    for (const [id, run] of this.#runs) {
-      if (run.status === RunStatus.running) continue;
-      this.timers.clearTimeout(this.#expiry.get(id));
-      this.#expiry.delete(id);
-      this.#runs.delete(id);
-      return true;
-    }
-    return false;
-  }
+/** The status a terminal event ends a run with, or undefined for an event that does not end it. */
+export function endStatusOf(e: Pick<LoggedEvent, 'event' | 'data'>): Exclude<RunStatus, 'running'> | undefined {
+  if (e.event === 'error') return RunStatus.failed;
+  if (e.event !== 'done') return undefined;
+  return (e.data as { status?: unknown }).status === 'stopped' ? RunStatus.stopped : RunStatus.completed;
 }

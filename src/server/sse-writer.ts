@@ -24,6 +24,8 @@ function singleLine(value: string): string {
   return value.replace(/[\r\n\0]/g, '');
 }
 
+const LINE_BREAK = /[\r\n]/;
+
 /** One complete frame, terminated by the blank line that dispatches it. */
 export function formatEvent(e: SseEvent): string {
   let out = '';
@@ -34,6 +36,8 @@ export function formatEvent(e: SseEvent): string {
     out += `retry: ${e.retry}\n`;
   }
   // The spec accepts CRLF, CR and LF as line ends; each must start a new `data:` line or it would be lost/merged.
+  // JSON payloads never hold a raw line break, so the common case skips the split and its array (one per event).
+  if (!LINE_BREAK.test(e.data)) return `${out}data: ${e.data}\n\n`;
   for (const line of e.data.split(/\r\n|\r|\n/)) out += `data: ${line}\n`;
   return out + '\n';
 }

@@ -114,7 +114,8 @@ describe('POST /chat/stream', () => {
     });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8');
-    assert.equal(res.headers.get('cache-control'), 'no-cache');
+    // `no-transform`: no proxy or CDN may recompress (and so buffer) the stream (RFC 9111 §5.2.2.6).
+    assert.equal(res.headers.get('cache-control'), 'no-cache, no-transform');
     assert.equal(res.headers.get('connection'), 'keep-alive');
     assert.equal(res.headers.get('x-accel-buffering'), 'no');
     const body = await res.text();

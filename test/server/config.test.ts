@@ -12,6 +12,12 @@ test('defaults when nothing is set', () => {
     corsOrigins: [],
     runGraceMs: 20000,
     drainTimeoutMs: 30000,
+    llm: undefined,
+    redisUrl: undefined,
+    apiToken: undefined,
+    rateLimit: 60,
+    trustProxy: 0,
+    logLevel: 'info',
   });
 });
 
@@ -26,6 +32,10 @@ test('every variable is read and typed', () => {
       RUN_GRACE_MS: '0',
       DRAIN_TIMEOUT_MS: '5',
       CORS_ORIGINS: ' https://a.example , https://b.example,',
+      API_TOKEN: 'abcdefghijklmnop0123',
+      RATE_LIMIT: '0',
+      TRUST_PROXY: '1',
+      LOG_LEVEL: 'warn',
     }),
     {
       port: 0,
@@ -36,6 +46,12 @@ test('every variable is read and typed', () => {
       corsOrigins: ['https://a.example', 'https://b.example'],
       runGraceMs: 0,
       drainTimeoutMs: 5,
+      llm: undefined,
+      redisUrl: undefined,
+      apiToken: 'abcdefghijklmnop0123',
+      rateLimit: 0,
+      trustProxy: 1,
+      logLevel: 'warn',
     },
   );
   assert.deepEqual(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins, ['*']);
@@ -48,4 +64,56 @@ test('invalid numbers throw an error naming the variable', () => {
   assert.throws(() => loadConfig({ TOKEN_DELAY_MS: '-5' }), /TOKEN_DELAY_MS/);
   assert.throws(() => loadConfig({ MAX_STREAMS: '1.5' }), /MAX_STREAMS/);
   assert.throws(() => loadConfig({ RUN_GRACE_MS: 'soon' }), /RUN_GRACE_MS/);
+  assert.throws(() => loadConfig({ RATE_LIMIT: '-1' }), /RATE_LIMIT/);
+  assert.throws(() => loadConfig({ RATE_LIMIT: '10/min' }), /RATE_LIMIT/);
+  assert.throws(() => loadConfig({ TRUST_PROXY: 'true' }), /TRUST_PROXY/);
+  assert.throws(() => loadConfig({ TRUST_PROXY: '11' }), /TRUST_PROXY/);
+});
+
+test('LLM_* settings: parsed, defaulted and normalised', () => {
+  assert.deepEqual(
+    loadConfig({ LLM_BASE_URL: ' https://api.openai.com/v1/ ', LLM_API_KEY: 'sk-abc', LLM_MODEL: 'gpt-4o-mini' }).llm,
+    {
+      baseUrl: 'https://api.openai.com/v1',
+      apiKey: 'sk-abc',
+      model: 'gpt-4o-mini',
+      timeoutMs: 60000,
+      streamUsage: false,
+    },
+  );
+  assert.deepEqual(
+    loadConfig({
+      LLM_BASE_URL: 'http://127.0.0.1:11434/v1',
+      LLM_MODEL: 'llama3.2',
+      LLM_TIMEOUT_MS: '5000',
+      LLM_STREAM_USAGE: 'true',
+    }).llm,
+    { baseUrl: 'http://127.0.0.1:11434/v1', apiKey: undefined, model: 'llama3.2', timeoutMs: 5000, streamUsage: true },
+  );
+  assert.equal(
+    loadConfig({ LLM_BASE_URL: 'http://h/v1', LLM_MODEL: 'm', LLM_STREAM_USAGE: '0' }).llm?.streamUsage,
+    false,
+  );
+  assert.equal(loadConfig({ LLM_BASE_URL: '  ' }).llm, undefined);
+});
+
+test('invalid LLM_* settings throw an error naming the variable, never echoing the key', () => {
+  const base = { LLM_BASE_URL: 'http://127.0.0.1:8080/v1', LLM_MODEL: 'm' };
+  assert.throws(() => loadConfig({ LLM_BASE_URL: 'http://127.0.0.1:8080/v1' }), /LLM_MODEL is required/);
+  assert.throws(() => loadConfig({ ...base, LLM_BASE_URL: 'localhost:8080' }), /LLM_BASE_URL/);
+  assert.throws(() => loadConfig({ ...base, LLM_BASE_URL: 'ftp://h/v1' }), /LLM_BASE_URL/);
+  assert.throws(() => loadConfig({ ...base, LLM_BASE_URL: 'not a url' }), /LLM_BASE_URL/);
+  assert.throws(() => loadConfig({ ...base, LLM_BASE_URL: 'https://user:pw@h/v1' }), /LLM_BASE_URL.*credentials/);
+  assert.throws(() => loadConfig({ ...base, LLM_BASE_URL: 'https://h/v1?api-version=1' }), /LLM_BASE_URL/);
+  assert.throws(() => loadConfig({ ...base, LLM_TIMEOUT_MS: '0' }), /LLM_TIMEOUT_MS/);
+  assert.throws(() => loadConfig({ ...base, LLM_TIMEOUT_MS: '1s' }), /LLM_TIMEOUT_MS/);
+  assert.throws(() => loadConfig({ ...base, LLM_STREAM_USAGE: 'yes' }), /LLM_STREAM_USAGE/);
+  // A stray setting without a base URL is a half-done configuration, not the demo.
+  assert.throws(() => loadConfig({ LLM_MODEL: 'm' }), /LLM_MODEL is set but LLM_BASE_URL is not/);
+  assert.throws(() => loadConfig({ LLM_API_KEY: 'sk-secret-1' }), /LLM_API_KEY is set but LLM_BASE_URL is not/);
+  const secret = 'sk-secret-2 with a pasted\nnewline';
+  assert.throws(
+    () => loadConfig({ ...base, LLM_API_KEY: secret }),
+    (e: Error) => /LLM_API_KEY/.test(e.message) && !e.message.includes('sk-secret-2'),
+  );
 });

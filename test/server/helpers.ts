@@ -58,7 +58,15 @@ export async function startServer(
   responder?: Responder,
 ): Promise<RunningChatServer> {
   return startChatServer({
-    config: loadConfig({ PORT: '0', HOST: '127.0.0.1', TOKEN_DELAY_MS: '1', ...env }),
+    // No rate limit and no log lines unless a test asks: suites fire thousands of requests from one address.
+    config: loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      TOKEN_DELAY_MS: '1',
+      RATE_LIMIT: '0',
+      LOG_LEVEL: 'off',
+      ...env,
+    }),
     rootDir,
     responder,
   });

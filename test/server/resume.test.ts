@@ -1,11 +1,13 @@
 // Runs outlive connections: resume with Last-Event-ID, one generation per message_id, the grace window, and memory
-// caps after many runs. Real sockets on loopback; the responder is a scripted one so timings are ours.
-import { after, describe, test } from 'node:test';
+// caps after many runs; then the same over Redis with two servers. Real sockets on loopback; the responder is a
+// scripted one so timings are ours.
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Responder } from '../../src/server/responder.js';
+import { startRedisServer, type RedisServer } from '../fixtures/redis-server.js';
 import { BodyReader, activeStreams, eventually, makeRoot, parseFrames, postJson, startServer } from './helpers.js';
 
 const T = { timeout: 8000 };
@@ -168,31 +170,31 @@ describe('resume', () => {
   });
 });
 
-describe('slow readers and the stream cap', () => {
-  /** 4,000 tokens of 1 KiB as fast as the run can log them: megabytes more than a socket buffers. */
-  const flood: Responder = async function* () {
-    for (let i = 0; i < 4000; i++) {
-      yield { event: 'token', data: { token: `${String(i).padStart(5, '0')}${'x'.repeat(1019)}` } };
-      if (i % 200 === 0) await new Promise((r) => setImmediate(r));
-    }
-  };
-
-  /** A raw client that sends the POST and then reads nothing until told to. */
-  function pausedClient(url: string, messageId: string) {
-    const { port } = new URL(url);
-    const body = JSON.stringify({ conversation_id: 'c', message: 'q', message_id: messageId });
-    const socket = net.connect(Number(port), '127.0.0.1');
-    socket.write(
-      `POST /chat/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
-    socket.pause();
-    const chunks: Buffer[] = [];
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    const ended = new Promise<void>((r) => socket.on('close', () => r()));
-    return { socket, ended, text: () => Buffer.concat(chunks).toString('utf8') };
+/** 4,000 tokens of 1 KiB as fast as the run can log them: megabytes more than a socket buffers. */
+const flood: Responder = async function* () {
+  for (let i = 0; i < 4000; i++) {
+    yield { event: 'token', data: { token: `${String(i).padStart(5, '0')}${'x'.repeat(1019)}` } };
+    if (i % 200 === 0) await new Promise((r) => setImmediate(r));
   }
+};
 
+/** A raw client that sends the POST and then reads nothing until told to. */
+function pausedClient(url: string, messageId: string) {
+  const { port } = new URL(url);
+  const body = JSON.stringify({ conversation_id: 'c', message: 'q', message_id: messageId });
+  const socket = net.connect(Number(port), '127.0.0.1');
+  socket.write(
+    `POST /chat/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+  socket.pause();
+  const chunks: Buffer[] = [];
+  socket.on('data', (c: Buffer) => chunks.push(c));
+  const ended = new Promise<void>((r) => socket.on('close', () => r()));
+  return { socket, ended, text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+describe('slow readers and the stream cap', () => {
   test('a reader that falls behind catches up with the backlog coalesced, every token once, in order', T, async () => {
     const server = await startServer({ RUN_GRACE_MS: '5000', DRAIN_TIMEOUT_MS: '5000' }, root.dir, flood);
     try {
@@ -253,6 +255,76 @@ describe('slow readers and the stream cap', () => {
       assert.deepEqual(tokensIn(await resume.text()), WORDS);
       await firstBody.rest();
     } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('with Redis: two servers in this process sharing one real redis-server', () => {
+  let redis: RedisServer;
+  before(async () => {
+    redis = await startRedisServer();
+  });
+  after(async () => {
+    await redis.stop();
+  });
+
+  test('a slow reader on the instance that does not generate catches up, coalesced, every token once', T, async () => {
+    const env = { REDIS_URL: redis.url, RUN_GRACE_MS: '5000', DRAIN_TIMEOUT_MS: '5000' };
+    const [a, b] = await Promise.all([startServer(env, root.dir, flood), startServer(env, root.dir, flood)]);
+    try {
+      const ctrl = new AbortController();
+      const started = await postJson(
+        new URL('/chat/stream', a.url).href,
+        { conversation_id: 'c', message: 'q', message_id: 'slow-r1' },
+        { signal: ctrl.signal },
+      );
+      await new BodyReader(started).until((t) => t.includes('event: token'));
+      ctrl.abort(); // A goes on generating; the client comes back on B and then reads slowly
+      const client = pausedClient(b.url, 'slow-r1');
+      await new Promise((r) => setTimeout(r, 400));
+      client.socket.resume();
+      await eventually(async () => client.text().includes('event: done'), 5000);
+      client.socket.destroy();
+      const raw = client.text();
+      const sse = raw.slice(raw.indexOf('\r\n\r\n') + 4).replace(/\r\n[0-9a-f]+\r\n/g, '');
+      const tokens = tokensIn(sse.replace(/^[0-9a-f]+\r\n/, ''));
+      assert.equal(tokens.length, 4000);
+      assert.ok(
+        tokens.every((t, i) => t.startsWith(String(i).padStart(5, '0'))),
+        'in order, none lost or repeated',
+      );
+      assert.match(sse, /data: \{"tokens":\[/, 'the backlog arrived as {tokens:[...]} batches');
+      const health = (await (await fetch(new URL('/healthz', b.url))).json()) as Record<string, number>;
+      assert.equal(health.active_streams, 0, 'B never generated');
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  test('Redis going away: the open stream ends with an error event, a new question gets 503', T, async () => {
+    const { responder } = countingResponder();
+    const server = await startServer({ REDIS_URL: redis.url }, root.dir, responder);
+    const url = new URL('/chat/stream', server.url).href;
+    try {
+      const open = new BodyReader(await postJson(url, { conversation_id: 'c', message: 'q', message_id: 'down1' }));
+      await open.until((t) => t.includes('event: token'));
+      await redis.kill();
+      const frames = parseFrames(await open.rest());
+      assert.equal(frames.at(-1)?.event, 'error');
+      assert.match(frames.at(-1)!.data!, /run store was lost/);
+      const refused = await postJson(url, { conversation_id: 'c', message: 'q', message_id: 'down2' });
+      assert.equal(refused.status, 503);
+      assert.equal(refused.headers.get('retry-after'), '1');
+      assert.deepEqual(await refused.json(), {
+        error: 'The server cannot reach its run store. Please try again.',
+        code: 'busy',
+      });
+      const health = await fetch(new URL('/healthz', server.url));
+      assert.equal(health.status, 200, '/healthz still answers');
+      await eventually(async () => (await activeStreams(server.url)) === 0);
+    } finally {
+      await redis.restart();
       await server.close();
     }
   });

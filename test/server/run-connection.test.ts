@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { framesFor } from '../../src/server/run-connection.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MemoryRunStore } from '../../src/server/memory-run-store.js';
+import { connectRunToResponse, framesFor } from '../../src/server/run-connection.js';
+import { BodyReader } from './helpers.js';
 
 test('events are framed with <run>.<seq> ids; a stretch of tokens becomes one batch carrying the last id', () => {
   assert.equal(
@@ -21,4 +25,67 @@ test('a single pending token keeps the plain {token} shape', () => {
     framesFor('r', [{ seq: 7, event: 'token', data: { token: ' x' } }]),
     'id: r.7\nevent: token\ndata: {"token":" x"}\n\n',
   );
+});
+
+test(
+  'a cursor past the log so far waits for the log to reach it, then sends only what follows',
+  { timeout: 5000 },
+  async () => {
+    // With Redis a resume can land on an instance whose copy of the log is a moment behind the client's last id.
+    const store = new MemoryRunStore();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { run } = (await store.open('r', async (g) => {
+      g.append('token', { token: 'a' });
+      await gate;
+      for (const t of ['b', 'c', 'd']) g.append('token', { token: t });
+    }))!;
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      res.flushHeaders();
+      connectRunToResponse(run, res, 3, { heartbeatMs: 0 });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const body = new BodyReader(res);
+      await new Promise((r) => setTimeout(r, 50));
+      release();
+      assert.equal(
+        await body.rest(),
+        'id: r.4\nevent: token\ndata: {"token":"d"}\n\n' + 'id: r.5\nevent: done\ndata: {"status":"completed"}\n\n',
+      );
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      await store.close();
+    }
+  },
+);
+
+test('a client gone before its reader is attached leaves no reader behind', { timeout: 5000 }, async () => {
+  const store = new MemoryRunStore();
+  const { run } = (await store.open('r', () => new Promise(() => {})))!;
+  let connected!: () => void;
+  const done = new Promise<void>((r) => (connected = r));
+  const server = createServer((_req, res) => {
+    // As when opening a run takes a round trip to Redis: the client leaves before the reader is attached.
+    res.once('close', () => {
+      connectRunToResponse(run, res, 0, { heartbeatMs: 0 });
+      connected();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const ctrl = new AbortController();
+    const request = fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { signal: ctrl.signal });
+    await new Promise((r) => setTimeout(r, 50));
+    ctrl.abort();
+    await request.catch(() => {});
+    await done;
+    assert.equal(store.stats().readers, 0);
+  } finally {
+    server.close();
+    await store.close();
+  }
 });
