@@ -1,6 +1,7 @@
 // Page side of bench/render.mjs (bundled with esbuild): the streaming renderer and the naive per-token full render,
-// fed the same tokens, one update per token (no rAF coalescing), each update its own task.
-import { renderMarkdown } from '../src/markdown/render-markdown.js';
+// fed the same tokens, one update per token (no rAF coalescing), each update its own task. Naive renders the whole
+// message through the same marked + DOMPurify function as nodes (no string round trip, which would only slow it).
+import { renderMarkdownFragment } from '../src/markdown/render-markdown.js';
 import { enhanceMarkdown } from '../src/markdown/enhance-markdown.js';
 import { StreamingMarkdown } from '../src/markdown/streaming-markdown.js';
 
@@ -9,6 +10,8 @@ export interface RunResult {
   durations: number[];
   /** Offset in the text (characters) after each update. */
   offsets: number[];
+  /** With `layout`: time of the forced style and layout after each update, ms (else empty). */
+  layouts: number[];
   finishMs: number;
   longTasks: number;
   longestTask: number;
@@ -32,6 +35,7 @@ async function run(
   step: (text: string) => void,
   finish: (text: string) => void,
   budgetMs: number,
+  layout?: HTMLElement,
 ): Promise<RunResult> {
   const longTasks: number[] = [];
   const observer = new PerformanceObserver((list) => {
@@ -40,6 +44,7 @@ async function run(
   observer.observe({ type: 'longtask' });
   const durations: number[] = [];
   const offsets: number[] = [];
+  const layouts: number[] = [];
   const start = performance.now();
   let text = '';
   let complete = true;
@@ -47,7 +52,13 @@ async function run(
     text += token;
     const t0 = performance.now();
     step(text);
-    durations.push(performance.now() - t0);
+    const t1 = performance.now();
+    durations.push(t1 - t0);
+    if (layout) {
+      // What the element's scroll-follow costs per frame: reading scrollHeight forces style and layout.
+      void layout.scrollHeight;
+      layouts.push(performance.now() - t1);
+    }
     offsets.push(text.length);
     await yieldTask();
     if (performance.now() - start > budgetMs) {
@@ -63,6 +74,7 @@ async function run(
   return {
     durations,
     offsets,
+    layouts,
     finishMs,
     longTasks: longTasks.length,
     longestTask: Math.max(0, ...longTasks),
@@ -90,7 +102,7 @@ function sampleNaive(tokens: string[], indices: number[], reps = 2): { index: nu
     let best = Infinity;
     for (let r = 0; r < reps; r++) {
       const t0 = performance.now();
-      container.innerHTML = renderMarkdown(text);
+      container.replaceChildren(renderMarkdownFragment(text));
       best = Math.min(best, performance.now() - t0);
     }
     return { index, chars: text.length, ms: best };
@@ -107,10 +119,25 @@ const api = {
       Infinity,
     );
   },
+  /** The streaming renderer in a scrolling box like the element's log, forcing layout after every update. */
+  streamingWithLayout(tokens: string[]): Promise<RunResult> {
+    const log = freshContainer();
+    log.style.cssText = 'height:600px;width:400px;overflow-y:auto;overflow-wrap:anywhere';
+    const bubble = document.createElement('div');
+    log.append(bubble);
+    const md = new StreamingMarkdown(bubble, { enhance: (f) => enhanceMarkdown(f, strings) });
+    return run(
+      tokens,
+      (text) => md.update(text),
+      (text) => md.finish(text),
+      Infinity,
+      log,
+    );
+  },
   naive(tokens: string[], budgetMs: number): Promise<RunResult> {
     const container = freshContainer();
     const render = (text: string) => {
-      container.innerHTML = renderMarkdown(text);
+      container.replaceChildren(renderMarkdownFragment(text));
     };
     return run(tokens, render, render, budgetMs);
   },

@@ -83,9 +83,9 @@ const sum = (a) => a.reduce((x, y) => x + y, 0);
 const mean = (a) => (a.length ? sum(a) / a.length : 0);
 const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 
-/** Mean update cost of the tokens whose end offset lies in [lo, hi). */
-function windowCost(result, lo, hi) {
-  const d = result.durations.filter((_, i) => result.offsets[i] >= lo && result.offsets[i] < hi);
+/** Mean update cost (or, with `key`, another per-update series) of the tokens whose end offset lies in [lo, hi). */
+function windowCost(result, lo, hi, key = 'durations') {
+  const d = result[key].filter((_, i) => result.offsets[i] >= lo && result.offsets[i] < hi);
   return mean(d);
 }
 
@@ -134,6 +134,7 @@ async function main() {
       Math.round(((k + 1) / NAIVE_SAMPLES) * (large.length - 1)),
     );
     const samples = await page.evaluate(([t, i]) => window.bench.sampleNaive(t, i), [large, indices]);
+    runs.l60 = await page.evaluate((t) => window.bench.streamingWithLayout(t), large);
 
     const row = (name, r, tokens, totalOverride) => {
       const total = totalOverride ?? sum(r.durations) + r.finishMs;
@@ -200,6 +201,14 @@ async function main() {
       `  whole-run mean: 6k doc ${f((rows[0].total / small.length) * 1000, 0)} µs, 60k doc ${f((rows[2].total / large.length) * 1000, 0)} µs`,
     );
     console.log(`  finish(): 6k ${f(runs.s6.finishMs, 2)} ms, 60k ${f(runs.s60.finishMs, 2)} ms`);
+    // Not part of the targets (which are about script time): style + layout forced after each update in a 600 px
+    // scrolling box, as the element's scroll-follow does once per frame. Growth here would be a layout cost.
+    const l6 = windowCost(runs.l60, 3_000, 9_000, 'layouts');
+    const l60 = windowCost(runs.l60, 54_000, 60_001, 'layouts');
+    console.log(
+      `  forced layout after each update (separate run, in a scrolling box): around 6k ${f(l6 * 1000, 0)} µs,` +
+        ` around 60k ${f(l60 * 1000, 0)} µs (ratio ${f(l60 / l6, 2)}); script in that run ${f(windowCost(runs.l60, 3_000, 9_000) * 1000, 0)} → ${f(windowCost(runs.l60, 54_000, 60_001) * 1000, 0)} µs`,
+    );
     const n60Measured = sum(runs.n60.durations);
     console.log(
       `\n* naive 60k: measured ${runs.n60.durations.length}/${large.length} tokens for real (${f(n60Measured)} ms, capped at ${NAIVE_BUDGET_MS / 1000} s wall),` +

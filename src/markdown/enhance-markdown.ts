@@ -11,12 +11,13 @@ export interface EnhanceStrings {
 }
 
 const COPIED_MS = 1500;
+const CODE_BLOCK = '[part~="code-block"]';
 
 /** Wraps each `<pre><code>` in `part="code-block"` with a label and copy button, and each table in a scroll box. */
 export function enhanceMarkdown(root: DocumentFragment | Element, strings: () => EnhanceStrings): void {
   for (const pre of root.querySelectorAll('pre')) {
     const code = pre.querySelector('code');
-    if (!code || pre.parentElement?.matches('[part~="code-block"]')) continue;
+    if (!code || pre.parentElement?.matches(CODE_BLOCK)) continue;
     const doc = pre.ownerDocument;
     const block = doc.createElement('div');
     block.setAttribute('part', 'code-block');
@@ -30,7 +31,8 @@ export function enhanceMarkdown(root: DocumentFragment | Element, strings: () =>
     button.type = 'button';
     button.setAttribute('part', 'copy-button');
     button.textContent = strings().copyCode;
-    button.addEventListener('click', () => void copy(button, code, strings));
+    // The code is looked up on click: a streaming block's `<pre>` is replaced while its chrome stays (below).
+    button.addEventListener('click', () => void copy(button, block, strings));
     header.append(label, button);
     pre.replaceWith(block);
     block.append(header, pre);
@@ -45,9 +47,29 @@ export function enhanceMarkdown(root: DocumentFragment | Element, strings: () =>
   }
 }
 
-async function copy(button: HTMLButtonElement, code: Element, strings: () => EnhanceStrings): Promise<void> {
+/**
+ * Keeps the chrome of code blocks across re-renders of a streaming tail: the n-th code block in `fresh` takes the
+ * place of the n-th one among `old` nodes (which move into `fresh`), with the fresh `<pre>` and language label moved
+ * into it. The copy button, its listener and its state survive; the code shown is the fresh, sanitised render.
+ */
+export function adoptCodeBlocks(old: readonly Node[], fresh: DocumentFragment): void {
+  const kept = old.flatMap((node) =>
+    node instanceof Element ? [...(node.matches(CODE_BLOCK) ? [node] : []), ...node.querySelectorAll(CODE_BLOCK)] : [],
+  );
+  const blocks = fresh.querySelectorAll(CODE_BLOCK);
+  for (let i = 0; i < blocks.length && i < kept.length; i++) {
+    const block = kept[i];
+    const next = blocks[i];
+    // The label is the only <span> in our chrome, and it comes before the <pre>.
+    block.querySelector('span')!.textContent = next.querySelector('span')!.textContent;
+    block.querySelector('pre')!.replaceWith(next.querySelector('pre')!);
+    next.replaceWith(block);
+  }
+}
+
+async function copy(button: HTMLButtonElement, block: Element, strings: () => EnhanceStrings): Promise<void> {
   try {
-    await navigator.clipboard.writeText(code.textContent ?? '');
+    await navigator.clipboard.writeText(block.querySelector('pre')?.textContent ?? '');
   } catch {
     button.dataset.state = 'failed';
     return;

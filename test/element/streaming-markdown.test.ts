@@ -142,6 +142,45 @@ describe('StreamingMarkdown', () => {
     expectEqual(div.querySelector('strong')?.textContent, 'bol', 'open bold renders bold');
   });
 
+  it('keeps the chrome and copy button of a code block while its fence streams, and when it closes', () => {
+    const div = document.createElement('div');
+    const md = new StreamingMarkdown(div, { enhance: (f: DocumentFragment) => enhanceMarkdown(f, strings) });
+    let text = 'Intro.\n\n- item\n\n  ```js\n  nested';
+    md.update((text += ''));
+    text = 'Intro.\n\n```ts\nconst a = 1;';
+    md.update(text);
+    const block = div.querySelector('[part~="code-block"]')!;
+    const button = block.querySelector('[part~="copy-button"]')!;
+    for (const t of tokens('\nconst b = 2;\nconst c = 3;\n', 4)) {
+      md.update((text += t));
+      expectTrue(div.querySelector('[part~="copy-button"]') === button, `same button after ${JSON.stringify(text)}`);
+      expectEqual(div.querySelectorAll('[part~="copy-button"]').length, 1, 'one button');
+    }
+    expectEqual(block.querySelector('pre code')?.textContent, 'const a = 1;\nconst b = 2;\nconst c = 3;\n', 'code');
+    expectEqual(block.querySelector('[part~="code-language"]')?.textContent, 'ts', 'label');
+    // The fence closes and the block becomes a finished one: still the same chrome.
+    md.update((text += '```\n\nAfter the code.'));
+    expectTrue(div.querySelector('[part~="copy-button"]') === button && div.contains(block), 'kept when finished');
+    md.update((text += ' More.'));
+    md.finish();
+    expectTrue(div.querySelector('[part~="copy-button"]') === button, 'kept after finish');
+    stripEnhancements(div);
+    expectEqual(div.innerHTML, oneShot(text), 'final DOM');
+  });
+
+  it('keeps the copy buttons of code blocks nested in a streaming list', () => {
+    const div = document.createElement('div');
+    const md = new StreamingMarkdown(div, { enhance: (f: DocumentFragment) => enhanceMarkdown(f, strings) });
+    let text = '- step one:\n\n  ```sh\n  npm i';
+    md.update(text);
+    const button = div.querySelector('[part~="copy-button"]')!;
+    for (const t of tokens('nstall\n  npm test\n', 9)) {
+      md.update((text += t));
+      expectTrue(div.querySelector('[part~="copy-button"]') === button, `same button after ${JSON.stringify(text)}`);
+    }
+    expectEqual(div.querySelector('pre code')?.textContent, 'npm install\nnpm test\n', 'code');
+  });
+
   it('starts over when the text is not an append (restart, replaced history)', () => {
     const div = document.createElement('div');
     const md = stream(div, 'First answer.\n\nWith two blocks.');
@@ -185,6 +224,40 @@ describe('<ai-chat> streaming markdown', () => {
       // Headless Chromium may deny clipboard access: the button then reports the failure instead.
       expectEqual(button.dataset.state, 'failed', 'failure state');
     }
+  });
+
+  it('a click on the copy button of a code block still streaming is not lost between frames', async () => {
+    const el = await fixture('<ai-chat></ai-chat>');
+    let content = 'Here:\n\n```js\nconst a = 1;\n';
+    el.messages = [{ id: 'a', role: 'assistant', content, status: 'streaming' }];
+    const bubble = await waitFor(
+      () => part(el, 'assistant')?.querySelector('[part~="copy-button"]') && part(el, 'assistant'),
+    );
+    const button = bubble.querySelector<HTMLButtonElement>('[part~="copy-button"]')!;
+    const internal = el.messages;
+    const push = async (more: string) => {
+      internal[0] = { ...internal[0], content: (content += more) };
+      el.requestUpdate();
+      await el.updateComplete;
+    };
+    // A token arrives (its render waits for the next frame), the user clicks before that frame, more frames follow.
+    await push('const b = 2;\n');
+    button.click();
+    for (let i = 0; i < 5; i++) {
+      await push(`const c${i} = ${i};\n`);
+      await new Promise(requestAnimationFrame);
+    }
+    await waitFor(() => bubble.textContent?.includes('const c4 = 4;'), 2000, 'streamed code rendered');
+    const state = await waitFor(() => button.dataset.state, 2000, 'copy result on the clicked button');
+    expectTrue(button.isConnected, 'the clicked button is still in the bubble');
+    expectTrue(bubble.querySelector('[part~="copy-button"]') === button, 'the block still shows the same button');
+    // Headless Chromium may refuse clipboard writes: the button then shows the failure instead of "Copied".
+    expectTrue(state === 'copied' || state === 'failed', `state ${state}`);
+    if (state === 'copied') expectEqual(button.textContent, 'Copied', 'label');
+    internal[0] = { ...internal[0], content: content + '```\n', status: 'completed' };
+    el.requestUpdate();
+    await el.updateComplete;
+    expectTrue(bubble.querySelector('[part~="copy-button"]') === button, 'same button once the answer is complete');
   });
 
   it('streams an answer without re-creating finished blocks', async () => {
