@@ -1,6 +1,10 @@
 /**
  * Entry of the classic-script bundle: `<script src="ai-chat.js" data-endpoint="/chat/stream"></script>` registers the
- * element and, when `data-endpoint` is present, mounts a launcher with every `data-*` attribute as an attribute.
+ * element and, when `data-endpoint` is present, mounts a launcher with every `data-*` attribute as an attribute:
+ * `data-heading`, `data-lang`, `data-theme="dark"`, `data-launcher-position="start"`, `data-open`, and even
+ * `data-style="--ai-chat-accent: #7c3aed; --ai-chat-launcher-offset-y: 80px"` for the custom properties.
+ * The script may come from another origin than the page; `data-endpoint` then needs an absolute URL (a relative one
+ * resolves against the page) and that server must allow the page's origin (CORS).
  */
 import { defineAiChat } from './ai-chat.js';
 

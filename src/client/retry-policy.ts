@@ -3,18 +3,25 @@
  * random source are injected so tests are exact.
  *
  * Retried: network errors, a stream that ended without `done`, a stall caught by the watchdog, 408, 429 and 5xx.
- * Fatal: every other 4xx (a retry cannot fix a bad request or missing credentials) and a 200 that is not
- * `text/event-stream` (a proxy's login page, a misconfigured route: retrying only repeats it).
+ * Fatal: every other 4xx (a retry cannot fix a bad request or missing credentials), a 200 that is not
+ * `text/event-stream` (a proxy's login page, a misconfigured route: retrying only repeats it), a malformed event and
+ * the server's own `error` event (both would only come again).
  * Delay: exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter", 2015):
  * `random() * min(maxDelay, base * 2^(attempt-1))`, so many clients dropped at once do not return at once.
  * A `Retry-After` header (RFC 9110 §10.2.3, seconds or HTTP-date) replaces the computed delay when it is longer.
  */
 
+/**
+ * Every way one stream can fail. The kind also picks the words the element shows (`errorStringKey`), so a new kind
+ * needs a string there too.
+ */
 export type Failure =
   | { kind: 'network' }
   | { kind: 'premature-close' }
   | { kind: 'stalled' }
   | { kind: 'not-event-stream' }
+  | { kind: 'malformed' }
+  | { kind: 'server' }
   | { kind: 'status'; status: number; retryAfter?: string | null };
 
 export type RetryDecision = { retry: true; attempt: number; delay: number } | { retry: false; attempt: number };
@@ -34,7 +41,7 @@ export interface RetryPolicyOptions {
 
 /** Whether a failure can be cured by trying again. */
 export function isRetryable(failure: Failure): boolean {
-  if (failure.kind !== 'status') return failure.kind !== 'not-event-stream';
+  if (failure.kind !== 'status') return ['network', 'premature-close', 'stalled'].includes(failure.kind);
   const s = failure.status;
   return s === 408 || s === 429 || s >= 500;
 }

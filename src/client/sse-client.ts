@@ -9,20 +9,56 @@ import { RetryPolicy, type Failure } from './retry-policy.js';
 import { HeartbeatWatchdog } from './heartbeat-watchdog.js';
 import type { ChatRequest, DoneData, ErrorBody, SourcesData, ThinkingData } from '../protocol.js';
 
-/** A failure of one stream, already phrased for a person. `status` is the HTTP status when there was one. */
+/**
+ * A failure of one stream, as data rather than prose: the element turns {@link kind} (with `status` and `code`) into
+ * words of the reader's language at render time, so the client ships no UI sentences. Only text the server wrote for
+ * people (`ErrorBody.error`, an `error` event's `error`) is carried as is, flagged by {@link fromServer}.
+ */
 export class ChatStreamError extends Error {
+  /** The HTTP status when there was a response (200 for `not-event-stream`), else `undefined`. */
   readonly status: number | undefined;
+  /** The server's machine code (`ErrorBody.code`, an `error` event's `code`) when it sent one, else `undefined`. */
   readonly code: string | undefined;
-  /** What the retry policy classifies; `undefined` means fatal (a server `error` event, malformed data). */
+  /** What went wrong, read by the retry policy; `undefined` only for failures outside the stream (headers). */
   readonly failure: Failure | undefined;
+  /**
+   * `true`: `message` is the server's own human-readable text, shown as sent (the server may have localised it).
+   * `false`: `message` is a short English tag for logs, never shown: the kind (`network`, `premature-close`,
+   * `stalled (mid-stream)`, `not-event-stream (text/html)`, `malformed`, `server`) or `HTTP <status>`.
+   */
+  readonly fromServer: boolean;
 
-  constructor(message: string, options: { status?: number; code?: string; cause?: unknown; failure?: Failure } = {}) {
+  constructor(
+    message: string,
+    options: { status?: number; code?: string; cause?: unknown; failure?: Failure; fromServer?: boolean } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = 'ChatStreamError';
     this.status = options.status;
     this.code = options.code;
     this.failure = options.failure;
+    this.fromServer = options.fromServer ?? false;
   }
+
+  /** `failure.kind`: `network`, `premature-close`, `stalled`, `not-event-stream`, `malformed`, `server`, `status`. */
+  get kind(): Failure['kind'] | undefined {
+    return this.failure?.kind;
+  }
+}
+
+/**
+ * The failure a server described in an `ErrorBody` or an `error` event's data: its `error` text, when it has one that
+ * is not blank, is shown as sent; a body with only a `code` (or nothing usable) leaves the words to the element.
+ */
+function serverError(data: unknown, failure: Failure, status?: number): ChatStreamError {
+  const body = data as { error?: unknown; code?: unknown } | null | undefined;
+  const text = typeof body?.error === 'string' && body.error.trim() ? body.error : undefined;
+  return new ChatStreamError(text ?? (status ? `HTTP ${status}` : failure.kind), {
+    status,
+    code: typeof body?.code === 'string' ? body.code : undefined,
+    failure,
+    fromServer: text !== undefined,
+  });
 }
 
 export interface StreamHandlers {
@@ -65,16 +101,7 @@ export interface StreamChatOptions {
   lastEventId?: string;
 }
 
-/** Human words for HTTP failures, used when the body carries no `ErrorBody` of its own. */
-function messageForStatus(status: number): string {
-  if (status === 401 || status === 403) return 'Not authorised. Please sign in and try again.';
-  if (status === 413) return 'That message is too long to send.';
-  if (status === 429 || status === 503) return 'The server is busy. Please try again in a moment.';
-  if (status >= 400 && status < 500) return `The request was refused (HTTP ${status}).`;
-  return `The server had a problem (HTTP ${status}). Please try again.`;
-}
-
-/** Reads a JSON `ErrorBody` if the server sent one; any other body falls back to the status text. */
+/** Reads a JSON `ErrorBody` if the server sent one; any other body (an HTML error page) is ignored. */
 async function errorFromResponse(response: Response): Promise<ChatStreamError> {
   let body: Partial<ErrorBody> | undefined;
   try {
@@ -84,19 +111,15 @@ async function errorFromResponse(response: Response): Promise<ChatStreamError> {
   } catch {
     body = undefined;
   }
-  const message = typeof body?.error === 'string' && body.error ? body.error : messageForStatus(response.status);
-  return new ChatStreamError(message, {
-    status: response.status,
-    code: body?.code,
-    failure: { kind: 'status', status: response.status, retryAfter: response.headers.get('retry-after') },
-  });
+  const { status } = response;
+  return serverError(body, { kind: 'status', status, retryAfter: response.headers.get('retry-after') }, status);
 }
 
 function parseJson(message: EventSourceMessage): unknown {
   try {
     return JSON.parse(message.data);
   } catch (cause) {
-    throw new ChatStreamError('The server sent a malformed event.', { cause });
+    throw new ChatStreamError('malformed', { cause, failure: { kind: 'malformed' } });
   }
 }
 
@@ -210,12 +233,7 @@ async function attempt(
   const watchdog = new HeartbeatWatchdog({
     timeout: heartbeatTimeout,
     firstByteTimeout: options.firstByteTimeout ?? heartbeatTimeout,
-    onStall: (phase) =>
-      finish(
-        new ChatStreamError(phase === 'first-byte' ? 'The server did not answer in time.' : 'The answer stalled.', {
-          failure: { kind: 'stalled' },
-        }),
-      ),
+    onStall: (phase) => finish(new ChatStreamError(`stalled (${phase})`, { failure: { kind: 'stalled' } })),
   });
 
   // Any byte, comment heartbeats included, proves the connection alive: watch the body, not the parsed events.
@@ -284,7 +302,7 @@ async function attempt(
         if (!response.ok) throw await errorFromResponse(response);
         const type = response.headers.get('content-type') ?? '';
         if (!type.startsWith(EventStreamContentType)) {
-          throw new ChatStreamError('The server did not answer with a stream.', {
+          throw new ChatStreamError(`not-event-stream (${type})`, {
             status: response.status,
             failure: { kind: 'not-event-stream' },
           });
@@ -327,9 +345,7 @@ async function attempt(
             return;
           }
           case EventName.error: {
-            const data = parseJson(message) as { error?: unknown; code?: unknown } | null;
-            const text = typeof data?.error === 'string' && data.error ? data.error : 'The server reported an error.';
-            finish(new ChatStreamError(text, { code: typeof data?.code === 'string' ? data.code : undefined }));
+            finish(serverError(parseJson(message), { kind: 'server' }));
             return;
           }
           default:
@@ -340,7 +356,7 @@ async function attempt(
       },
 
       onclose() {
-        finish(new ChatStreamError('The answer was cut off.', { failure: { kind: 'premature-close' } }));
+        finish(new ChatStreamError('premature-close', { failure: { kind: 'premature-close' } }));
       },
 
       onerror(err: unknown) {
@@ -352,7 +368,7 @@ async function attempt(
     if (err instanceof ChatStreamError) finish(err);
     else if (!finished && !signal?.aborted) {
       finish(
-        new ChatStreamError('Could not reach the server. Check your connection.', {
+        new ChatStreamError('network', {
           cause: err,
           failure: { kind: 'network' },
         }),

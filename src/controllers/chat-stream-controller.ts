@@ -4,10 +4,10 @@
  * It never renders: markdown and HTML stay in the component.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { streamChat } from '../client/sse-client.js';
-import type { ChatStreamError } from '../client/sse-client.js';
+import { ChatStreamError, streamChat } from '../client/sse-client.js';
 import type { Source, ThinkingData } from '../protocol.js';
 import type { ChatMessage } from '../types/chat-message.js';
+import { withHistory } from './with-history.js';
 
 /** Connection state, reflected as the element's `state` attribute. */
 export const ChatState = {
@@ -35,7 +35,8 @@ export interface ChatStreamCallbacks {
   onState?: (state: ChatState) => void;
   onToken?: (token: string, messageId: string) => void;
   onDone?: (message: ChatMessage) => void;
-  onError?: (error: string, fatal: boolean) => void;
+  /** The element words `error` (see `errorStringKey`): the controller keeps data, never UI text. */
+  onError?: (error: ChatStreamError, fatal: boolean) => void;
   onRetry?: (attempt: number, delay: number) => void;
 }
 
@@ -58,8 +59,8 @@ export class ChatStreamController implements ReactiveController {
   state: ChatState = ChatState.idle;
   /** The server's progress text while it works before the first token; `undefined` when not thinking. */
   thinking: string | undefined;
-  /** The last error, in human words; cleared by the next send. */
-  error: string | undefined;
+  /** The last fatal error; cleared by the next send. Worded by the element at render time, so `lang` applies. */
+  error: ChatStreamError | undefined;
   /** True while a dropped stream waits to reconnect (the "Reconnecting…" status). */
   reconnecting = false;
 
@@ -155,8 +156,8 @@ export class ChatStreamController implements ReactiveController {
     let headers: Record<string, string>;
     try {
       headers = await config.headers();
-    } catch {
-      if (live()) this.#fail(assistantId, 'Could not prepare the request (headers failed).');
+    } catch (cause) {
+      if (live()) this.#fail(assistantId, new ChatStreamError('headers', { cause }));
       return;
     }
     if (!live()) return;
@@ -164,7 +165,12 @@ export class ChatStreamController implements ReactiveController {
     let appliedId = lastEventId;
     await streamChat({
       url: config.endpoint,
-      body: { conversation_id: config.conversationId, message: text, message_id: assistantId },
+      // The earlier turns go along so a stateless server (any instance) can give a model the conversation so far.
+      body: withHistory(
+        { conversation_id: config.conversationId, message: text, message_id: assistantId },
+        this.messages,
+        assistantId,
+      ),
       headers,
       signal: abort.signal,
       maxRetries: config.maxRetries,
@@ -182,7 +188,8 @@ export class ChatStreamController implements ReactiveController {
         },
         onThinking: (data: ThinkingData) => {
           if (!live()) return;
-          this.thinking = data.message || data.status || 'Thinking…';
+          // Nothing to show: the element falls back to its own (translated) `strings.thinking`.
+          this.thinking = data.message || data.status || undefined;
           this.#host.requestUpdate();
         },
         onSources: (data) => {
@@ -206,7 +213,7 @@ export class ChatStreamController implements ReactiveController {
           if (!live()) return;
           this.reconnecting = true;
           this.#setState(ChatState.retrying);
-          this.#callbacks.onError?.(error.message, false);
+          this.#callbacks.onError?.(error, false);
           this.#callbacks.onRetry?.(attempt, delay);
         },
         onDone: (data) => {
@@ -216,7 +223,7 @@ export class ChatStreamController implements ReactiveController {
         onError: (error: ChatStreamError) => {
           if (!live()) return;
           this.#failed = { messageId: assistantId, text, lastEventId: appliedId };
-          this.#fail(assistantId, error.message);
+          this.#fail(assistantId, error);
         },
       },
     });
@@ -260,7 +267,7 @@ export class ChatStreamController implements ReactiveController {
     if (message) this.#callbacks.onDone?.({ ...message });
   }
 
-  #fail(messageId: string, error: string): void {
+  #fail(messageId: string, error: ChatStreamError): void {
     this.#abort = undefined;
     this.reconnecting = false;
     this.#activeMessageId = undefined;

@@ -11,6 +11,9 @@ test('network errors, cut streams, stalls, 408, 429 and 5xx are retried; other 4
     assert.equal(isRetryable({ kind: 'status', status }), false, String(status));
   }
   assert.equal(isRetryable({ kind: 'not-event-stream' }), false);
+  // A malformed event and the server's own `error` event would only come again.
+  assert.equal(isRetryable({ kind: 'malformed' }), false);
+  assert.equal(isRetryable({ kind: 'server' }), false);
 });
 
 test('backoff is exponential with full jitter, capped, and stops after maxRetries', () => {

@@ -1,51 +1,88 @@
 import { css } from 'lit';
 
 /**
- * Styles of `<ai-chat>`. Every colour, font and size a host may want to change is a custom property on `:host` with a
- * fallback, so theming never needs `::part` for the basics; parts remain for deeper changes.
+ * Styles of `<ai-chat>`. Every colour, font and size a host may change is a `--ai-chat-*` custom property read on
+ * `:host` into a private `--_*` one with its default; parts remain for deeper changes.
+ *
+ * Isolation: page CSS can reach the host element itself (`* { all: unset; font: 40px serif !important }` matches
+ * it) and, through inheritance, everything in the shadow tree that does not set its own value. So the host carries
+ * only custom properties (which `all` never resets, CSS Cascade 4 §3.2), and the two top-level boxes, launcher and
+ * panel, start from `all: initial` and set every inherited property they rely on. Sizes are in `px`, never `rem`,
+ * because the page's root font size is page CSS too. `all` leaves `direction` alone, so `dir="rtl"` still inherits.
  */
 export const aiChatStyles = css`
   :host {
     --_accent: var(--ai-chat-accent, #2563eb);
-    --_bg: var(--ai-chat-bg, #ffffff);
+    --_on-accent: var(--ai-chat-on-accent, #fff);
+    --_bg: var(--ai-chat-bg, #fff);
     --_surface: var(--ai-chat-surface, #f8fafc);
     --_text: var(--ai-chat-text, #0f172a);
-    --_muted: color-mix(in srgb, var(--_text) 60%, transparent);
-    --_border: color-mix(in srgb, var(--_text) 15%, transparent);
-    --_font: var(--ai-chat-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
-    --_radius: var(--ai-chat-radius, 12px);
+    --_muted: var(--ai-chat-muted, #475569);
+    --_border: var(--ai-chat-border, #e2e8f0);
     --_user-bg: var(--ai-chat-user-bg, #dbeafe);
     --_assistant-bg: var(--ai-chat-assistant-bg, #f1f5f9);
-    --_z: var(--ai-chat-z-index, 2147483000);
+    --_error: var(--ai-chat-error, #b91c1c);
     --_shadow: var(--ai-chat-shadow, 0 12px 40px rgb(15 23 42 / 0.18));
-    --_error: #b91c1c;
-
+    --_cs: light;
+    --_font: var(--ai-chat-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
+    --_fs: var(--ai-chat-font-size, 15px);
+    --_radius: var(--ai-chat-radius, 12px);
+    --_sp: var(--ai-chat-spacing, 12px);
+    --_z: var(--ai-chat-z-index, 2147483000);
+    --_ox: var(--ai-chat-launcher-offset-x, 20px);
+    --_oy: var(--ai-chat-launcher-offset-y, 20px);
     display: block;
-    font-family: var(--_font);
-    color: var(--_text);
-    line-height: 1.5;
   }
 
+  /* Dark defaults: from the visitor's system unless theme="light", or forced with theme="dark". Same block twice. */
   @media (prefers-color-scheme: dark) {
-    :host {
+    :host(:not([theme='light'])) {
+      --_accent: var(--ai-chat-accent, #93c5fd);
+      --_on-accent: var(--ai-chat-on-accent, #0f172a);
       --_bg: var(--ai-chat-bg, #0f172a);
       --_surface: var(--ai-chat-surface, #1e293b);
       --_text: var(--ai-chat-text, #e2e8f0);
+      --_muted: var(--ai-chat-muted, #94a3b8);
+      --_border: var(--ai-chat-border, #334155);
       --_user-bg: var(--ai-chat-user-bg, #1e3a8a);
       --_assistant-bg: var(--ai-chat-assistant-bg, #1e293b);
+      --_error: var(--ai-chat-error, #fca5a5);
       --_shadow: var(--ai-chat-shadow, 0 12px 40px rgb(0 0 0 / 0.5));
-      --_error: #fca5a5;
+      --_cs: dark;
     }
   }
 
-  :host([hidden]) {
-    display: none;
+  :host([theme='dark']) {
+    --_accent: var(--ai-chat-accent, #93c5fd);
+    --_on-accent: var(--ai-chat-on-accent, #0f172a);
+    --_bg: var(--ai-chat-bg, #0f172a);
+    --_surface: var(--ai-chat-surface, #1e293b);
+    --_text: var(--ai-chat-text, #e2e8f0);
+    --_muted: var(--ai-chat-muted, #94a3b8);
+    --_border: var(--ai-chat-border, #334155);
+    --_user-bg: var(--ai-chat-user-bg, #1e3a8a);
+    --_assistant-bg: var(--ai-chat-assistant-bg, #1e293b);
+    --_error: var(--ai-chat-error, #fca5a5);
+    --_shadow: var(--ai-chat-shadow, 0 12px 40px rgb(0 0 0 / 0.5));
+    --_cs: dark;
+  }
+
+  [part~='panel'],
+  [part~='launcher'] {
+    all: initial;
+    font: var(--_fs) / 1.5 var(--_font);
+    color: var(--_text);
+    color-scheme: var(--_cs);
   }
 
   *,
-  *::before,
-  *::after {
+  ::before,
+  ::after {
     box-sizing: border-box;
+  }
+
+  [hidden] {
+    display: none !important;
   }
 
   [part~='panel'] {
@@ -53,28 +90,37 @@ export const aiChatStyles = css`
     flex-direction: column;
     height: 100%;
     min-height: 320px;
-    max-height: 100%;
     background: var(--_bg);
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
     overflow: hidden;
   }
 
-  :host([mode='launcher']) [part~='panel'] {
+  /* Logical insets: the launcher and its panel sit at the inline end, which is the left in a right-to-left page. */
+  :host([mode='launcher']) [part~='panel'],
+  [part~='launcher'] {
     position: fixed;
-    right: 20px;
-    bottom: 88px;
+    inset-inline-end: var(--_ox);
+    inset-block-end: var(--_oy);
     z-index: var(--_z);
-    width: min(400px, calc(100vw - 40px));
-    height: min(600px, calc(100vh - 120px));
     box-shadow: var(--_shadow);
+  }
+
+  :host([mode='launcher']) [part~='panel'] {
+    inset-block-end: calc(var(--_oy) + 68px);
+    width: min(400px, calc(100vw - 2 * var(--_ox)));
+    height: min(600px, calc(100dvh - var(--_oy) - 88px));
+  }
+
+  :host([launcher-position='start']) :is([part~='launcher'], [part~='panel']) {
+    inset-inline: var(--_ox) auto;
   }
 
   [part~='header'] {
     display: flex;
     align-items: center;
     gap: 8px;
-    padding: 12px 16px;
+    padding: var(--_sp);
     background: var(--_surface);
     border-bottom: 1px solid var(--_border);
   }
@@ -82,34 +128,35 @@ export const aiChatStyles = css`
   [part~='heading'] {
     flex: 1;
     margin: 0;
-    font-size: 1rem;
+    font-size: 1.07em;
     font-weight: 600;
   }
 
   [part~='log'] {
     flex: 1;
     overflow-y: auto;
-    padding: 16px;
+    padding: var(--_sp);
     display: flex;
     flex-direction: column;
-    gap: 12px;
+    gap: var(--_sp);
   }
 
   [part~='message'] {
     max-width: 85%;
-    padding: 8px 12px;
+    padding: 8px var(--_sp);
     border-radius: var(--_radius);
     overflow-wrap: anywhere;
+    min-width: 0;
   }
 
   [part~='user'] {
-    align-self: flex-end;
+    align-self: end;
     background: var(--_user-bg);
     white-space: pre-wrap;
   }
 
   [part~='assistant'] {
-    align-self: flex-start;
+    width: fit-content;
     background: var(--_assistant-bg);
   }
 
@@ -123,13 +170,8 @@ export const aiChatStyles = css`
 
   [part~='assistant'] pre {
     overflow-x: auto;
+    margin: 0;
     padding: 8px;
-    border-radius: 6px;
-    background: color-mix(in srgb, var(--_text) 8%, transparent);
-  }
-
-  [part~='assistant'] {
-    min-width: 0;
   }
 
   [part~='code-block'] {
@@ -138,39 +180,23 @@ export const aiChatStyles = css`
     background: color-mix(in srgb, var(--_text) 8%, transparent);
   }
 
-  [part~='code-block'] pre {
-    margin: 0;
-    background: none;
-  }
-
   .code-header {
     display: flex;
     align-items: center;
-    justify-content: space-between;
     gap: 8px;
     padding: 4px 8px 0;
-    font-size: 0.75em;
+    font-size: 0.8em;
     color: var(--_muted);
   }
 
   [part~='copy-button'] {
-    margin-left: auto;
+    margin-inline-start: auto;
     padding: 2px 8px;
-    border: 1px solid color-mix(in srgb, var(--_text) 20%, transparent);
-    border-radius: 4px;
-    background: transparent;
-    color: inherit;
-    font: inherit;
-    cursor: pointer;
-  }
-
-  [part~='copy-button']:focus-visible {
-    outline: 2px solid var(--_accent);
-    outline-offset: 1px;
+    font-size: 1em;
+    border-color: var(--_border);
   }
 
   [part~='table'] {
-    max-width: 100%;
     margin: 0.75em 0;
     overflow-x: auto;
   }
@@ -179,27 +205,24 @@ export const aiChatStyles = css`
     border-collapse: collapse;
   }
 
-  [part~='table'] th,
-  [part~='table'] td {
+  [part~='table'] :is(th, td) {
     padding: 4px 8px;
-    border: 1px solid color-mix(in srgb, var(--_text) 15%, transparent);
+    border: 1px solid var(--_border);
     overflow-wrap: normal;
   }
 
-  [part~='assistant'] a,
-  [part~='source'] {
+  a {
     color: var(--_accent);
   }
 
   [part~='status'] {
     display: block;
     margin-top: 4px;
-    font-size: 0.8em;
+    font-size: 0.87em;
     color: var(--_muted);
   }
 
   [part~='thinking'] {
-    align-self: flex-start;
     color: var(--_muted);
     font-style: italic;
     animation: ai-chat-pulse 1.4s ease-in-out infinite;
@@ -213,17 +236,18 @@ export const aiChatStyles = css`
 
   [part~='sources'] {
     margin: 8px 0 0;
-    padding: 8px 0 0 16px;
+    padding: 8px 0 0;
+    padding-inline-start: 20px;
     border-top: 1px solid var(--_border);
-    font-size: 0.875em;
+    font-size: 0.93em;
   }
 
   [part~='error'] {
-    margin: 0 16px 8px;
-    padding: 8px 12px;
+    margin: 0 var(--_sp) 8px;
+    padding: 8px var(--_sp);
     border-radius: var(--_radius);
     color: var(--_error);
-    background: color-mix(in srgb, var(--_error) 12%, transparent);
+    background: color-mix(in srgb, var(--_error) 12%, var(--_bg));
   }
 
   [part~='empty'] {
@@ -234,11 +258,20 @@ export const aiChatStyles = css`
 
   [part~='composer'] {
     display: flex;
-    align-items: flex-end;
+    align-items: end;
     gap: 8px;
-    padding: 12px;
+    padding: var(--_sp);
     border-top: 1px solid var(--_border);
     background: var(--_surface);
+  }
+
+  /* 16px or more stops iOS Safari from zooming the page when a field is focused. */
+  [part~='input'],
+  button {
+    font: inherit;
+    font-size: max(16px, var(--_fs));
+    color: inherit;
+    border-radius: calc(var(--_radius) / 1.5);
   }
 
   [part~='input'] {
@@ -247,53 +280,36 @@ export const aiChatStyles = css`
     min-height: 40px;
     max-height: 160px;
     padding: 8px 10px;
-    /* 16px or more stops iOS Safari from zooming the page when the field is focused. */
-    font: inherit;
-    font-size: max(16px, 1rem);
-    color: inherit;
     background: var(--_bg);
-    border: 1px solid var(--_border);
-    border-radius: calc(var(--_radius) / 1.5);
+    /* The field's edge is what identifies it: 3:1 against the panel (WCAG 1.4.11), so the muted colour. */
+    border: 1px solid var(--_muted);
+  }
+
+  [part~='input']::placeholder {
+    color: var(--_muted);
+    opacity: 1;
   }
 
   button {
-    font: inherit;
-    font-size: max(16px, 1rem);
     cursor: pointer;
-    border-radius: calc(var(--_radius) / 1.5);
-    border: 1px solid transparent;
     padding: 8px 14px;
+    background: none;
+    border: 1px solid var(--_muted);
   }
 
-  [part~='send'] {
+  [part~='send'],
+  [part~='launcher'] {
     background: var(--_accent);
-    color: #fff;
-  }
-
-  [part~='send']:disabled {
-    opacity: 0.5;
-    cursor: not-allowed;
-  }
-
-  [part~='stop'],
-  [part~='close'] {
-    background: transparent;
-    color: inherit;
-    border-color: var(--_border);
+    color: var(--_on-accent);
+    border-color: transparent;
   }
 
   [part~='launcher'] {
-    position: fixed;
-    right: 20px;
-    bottom: 20px;
-    z-index: var(--_z);
+    cursor: pointer;
     width: 56px;
     height: 56px;
     padding: 0;
     border-radius: 50%;
-    background: var(--_accent);
-    color: #fff;
-    box-shadow: var(--_shadow);
     display: grid;
     place-items: center;
   }
@@ -303,12 +319,42 @@ export const aiChatStyles = css`
     height: 26px;
   }
 
+  [part~='launcher-badge'] {
+    position: absolute;
+    top: -4px;
+    inset-inline-end: -4px;
+    min-width: 22px;
+    padding: 0 6px;
+    border-radius: 11px;
+    background: #b91c1c;
+    color: #fff;
+    font: 700 12px/22px var(--_font);
+  }
+
+  [part~='retry'] {
+    margin: 0 var(--_sp) 8px;
+    align-self: start;
+  }
+
+  [part~='footer'] {
+    padding: 0 var(--_sp);
+    background: var(--_surface);
+    color: var(--_muted);
+    font-size: 0.8em;
+    text-align: center;
+  }
+
+  ::slotted([slot='footer']) {
+    display: block;
+    padding-bottom: 8px;
+  }
+
   :focus-visible {
     outline: 2px solid var(--_accent);
     outline-offset: 2px;
   }
 
-  .visually-hidden {
+  .vh {
     position: absolute;
     width: 1px;
     height: 1px;
@@ -317,10 +363,22 @@ export const aiChatStyles = css`
     white-space: nowrap;
   }
 
+  /* A phone: the launcher's panel becomes a full-screen sheet clear of notches and home bars. Its height and top
+     follow the visual viewport (set from script), which shrinks when the soft keyboard opens while dvh does not. */
+  @media (max-width: 479.98px) {
+    :host([mode='launcher']) [part~='panel'] {
+      inset: var(--_vvt, 0) 0 auto;
+      width: auto;
+      height: var(--_vvh, 100dvh);
+      min-height: 0;
+      border: 0;
+      border-radius: 0;
+      padding: env(safe-area-inset-top) env(safe-area-inset-right) env(safe-area-inset-bottom) env(safe-area-inset-left);
+    }
+  }
+
   @media (prefers-reduced-motion: reduce) {
-    *,
-    *::before,
-    *::after {
+    * {
       animation: none !important;
       transition: none !important;
     }
