@@ -274,7 +274,7 @@ export function createChatServer(options: ChatServerOptions): Server {
   // `POST /chat/stop` (which the element sends on Stop and on removal) aborts at once.
   // The store is the one count of active runs (`MAX_STREAMS` is its `maxActive`): from a run's start until its
   // responder has really returned, not until a response closes.
-  const store = options.store ?? new MemoryRunStore({ graceMs: config.runGraceMs, maxActive: config.maxStreams });
+  const store = options.store ?? new MemoryRunStore({ graceMs: config.runGraceMs, maxActive: config.maxStreams, maxRuns: config.maxRuns });
   const log = new AccessLog({ level: config.logLevel, sink: options.logSink });
   const guard = new RequestGuard({
     apiToken: config.apiToken,
@@ -430,7 +430,9 @@ export async function startChatServer(options: ChatServerOptions): Promise<Runni
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, host, () => {
+      // Node's default accept backlog (511) turns a reconnect storm into dropped handshakes retried after 1 s
+      // (measured by `npm run bench:server`); the kernel caps this at net.core.somaxconn.
+      server.listen({ port, host, backlog: 4096 }, () => {
         server.off('error', reject);
         resolve();
       });

@@ -18,6 +18,12 @@ export interface ChatServerConfig {
   /** `MAX_STREAMS`, default 100: runs generating at once; one more gets 503 with `Retry-After`. */
   maxStreams: number;
   /**
+   * `MAX_RUNS`, default 1000: runs held at once (generating, or finished and kept for resume until their TTL); past it,
+   * the oldest finished run is dropped, and when none has finished a new run gets 503 `busy`. Each held run costs
+   * its log (about 200 bytes per token), so raise it with the streams you expect (at least `MAX_STREAMS`).
+   */
+  maxRuns: number;
+  /**
    * `CORS_ORIGINS`, default empty (same-origin only): comma-separated allowed origins, or `*` for any. Each entry
    * must be an exact origin (`https://site.example`, `http://localhost:3000`): a path or a trailing slash would never
    * match a browser's `Origin` header, so it stops the server instead of silently refusing every request.
@@ -147,6 +153,7 @@ export function loadConfig(env: Env = process.env): ChatServerConfig {
     heartbeatMs: integer(env, 'HEARTBEAT_MS', 15_000, 1),
     tokenDelayMs: integer(env, 'TOKEN_DELAY_MS', 30, 0),
     maxStreams: integer(env, 'MAX_STREAMS', 100, 1),
+    maxRuns: integer(env, 'MAX_RUNS', 1000, 1),
     runGraceMs: integer(env, 'RUN_GRACE_MS', 20_000, 0),
     drainTimeoutMs: integer(env, 'DRAIN_TIMEOUT_MS', 30_000, 1),
     llm: loadLlmConfig(env),

@@ -36,11 +36,16 @@ export function redactRedisUrl(url: string): string {
  * `REDIS_URL` is set but the `redis` package is missing or Redis cannot be reached.
  */
 export async function createRunStore(
-  config: Pick<ChatServerConfig, 'redisUrl' | 'runGraceMs' | 'maxStreams'>,
+  config: Pick<ChatServerConfig, 'redisUrl' | 'runGraceMs' | 'maxStreams' | 'maxRuns'>,
   options: CreateRunStoreOptions = {},
 ): Promise<RunStore> {
   const { importRedis, ...rest } = options;
-  const storeOptions: CreateRunStoreOptions = { graceMs: config.runGraceMs, maxActive: config.maxStreams, ...rest };
+  const storeOptions: CreateRunStoreOptions = {
+    graceMs: config.runGraceMs,
+    maxActive: config.maxStreams,
+    maxRuns: config.maxRuns,
+    ...rest,
+  };
   const url = config.redisUrl;
   if (url === undefined) return new MemoryRunStore(storeOptions);
   let redis: RedisModule;

@@ -26,7 +26,7 @@ const logs: string[] = [];
 
 function redisStore(keyPrefix: string, options: CreateRunStoreOptions = {}): Promise<RunStore> {
   return createRunStore(
-    { redisUrl: redis.url, runGraceMs: 20_000, maxStreams: 1000 },
+    { redisUrl: redis.url, runGraceMs: 20_000, maxStreams: 1000, maxRuns: 1000 },
     { keyPrefix, heartbeatMs: 100, log: (line) => logs.push(line), ...options },
   );
 }
@@ -317,7 +317,7 @@ describe('starting with REDIS_URL', () => {
   test('an unreachable Redis stops the start with a message naming REDIS_URL, never the password', async () => {
     const closed = `redis://:hunter2@127.0.0.1:${redis.port === 1 ? 2 : 1}`;
     await assert.rejects(
-      createRunStore({ redisUrl: closed, runGraceMs: 1, maxStreams: 1 }),
+      createRunStore({ redisUrl: closed, runGraceMs: 1, maxStreams: 1, maxRuns: 1 }),
       (e: Error) =>
         /Cannot reach Redis at REDIS_URL=redis:\/\/127\.0\.0\.1:1/.test(e.message) && !/hunter2/.test(e.message),
     );
@@ -326,7 +326,7 @@ describe('starting with REDIS_URL', () => {
   test('a missing redis package stops the start with how to fix it', async () => {
     await assert.rejects(
       createRunStore(
-        { redisUrl: redis.url, runGraceMs: 1, maxStreams: 1 },
+        { redisUrl: redis.url, runGraceMs: 1, maxStreams: 1, maxRuns: 1 },
         { importRedis: () => import('redis-package-that-is-not-installed' as string) },
       ),
       /REDIS_URL is set but the `redis` package is not installed\. Run `npm install redis`/,

@@ -10,7 +10,7 @@ runStoreSuite('in memory', (options) => Promise.resolve(new MemoryRunStore(optio
 test('without REDIS_URL the server gets the in-memory store, and never imports redis', async () => {
   let imported = false;
   const store = await createRunStore(
-    { redisUrl: undefined, runGraceMs: 1, maxStreams: 1 },
+    { redisUrl: undefined, runGraceMs: 1, maxStreams: 1, maxRuns: 1 },
     { importRedis: () => ((imported = true), import('redis')) },
   );
   assert.ok(store instanceof MemoryRunStore);
