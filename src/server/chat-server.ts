@@ -274,7 +274,9 @@ export function createChatServer(options: ChatServerOptions): Server {
   // `POST /chat/stop` (which the element sends on Stop and on removal) aborts at once.
   // The store is the one count of active runs (`MAX_STREAMS` is its `maxActive`): from a run's start until its
   // responder has really returned, not until a response closes.
-  const store = options.store ?? new MemoryRunStore({ graceMs: config.runGraceMs, maxActive: config.maxStreams, maxRuns: config.maxRuns });
+  const store =
+    options.store ??
+    new MemoryRunStore({ graceMs: config.runGraceMs, maxActive: config.maxStreams, maxRuns: config.maxRuns });
   const log = new AccessLog({ level: config.logLevel, sink: options.logSink });
   const guard = new RequestGuard({
     apiToken: config.apiToken,
