@@ -245,6 +245,8 @@ const scenarios = {
   async article() {
     // The article's "1000 concurrent connections, 100 messages per second", read as 100 events/s on each stream.
     await streamRow('article 1,000 × 100/s', 1000, 100, quick ? 6 : 20);
+    // The same load with the server's batching window (`FLUSH_MS`, docs/deploy.md "Load"): several events per write.
+    if (!opt.url) await streamRow('article 1,000 × 100/s, FLUSH_MS=20', 1000, 100, quick ? 6 : 20, { FLUSH_MS: '20' });
   },
   async matrix() {
     const counts = quick ? [100, 1000] : [100, 250, 500, 1000];

@@ -327,6 +327,7 @@ export function createChatServer(options: ChatServerOptions): Server {
     connectRunToResponse(run, res, afterSeq, {
       heartbeatMs: config.heartbeatMs,
       drainTimeoutMs: config.drainTimeoutMs,
+      flushMs: config.flushMs,
     });
   };
 

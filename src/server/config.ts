@@ -56,6 +56,12 @@ export interface ChatServerConfig {
   /** `DRAIN_TIMEOUT_MS`, default 30000: how long a reader's socket may refuse writes before it is dropped. */
   drainTimeoutMs: number;
   /**
+   * `FLUSH_MS`, default 0: how long new events may wait so that several leave a socket in one write. 0 sends them at
+   * the end of the current event-loop turn. Under heavy load (hundreds of fast streams per core) 10-25 trades that
+   * much latency for far fewer syscalls; see docs/deploy.md, "Load".
+   */
+  flushMs: number;
+  /**
    * `LLM_BASE_URL`, `LLM_API_KEY`, `LLM_MODEL`, `LLM_TIMEOUT_MS`, `LLM_STREAM_USAGE`: the model that answers.
    * Default `undefined` (no `LLM_BASE_URL`): the demo responder answers from the docs. See {@link LlmConfig}.
    */
@@ -156,6 +162,7 @@ export function loadConfig(env: Env = process.env): ChatServerConfig {
     maxRuns: integer(env, 'MAX_RUNS', 1000, 1),
     runGraceMs: integer(env, 'RUN_GRACE_MS', 20_000, 0),
     drainTimeoutMs: integer(env, 'DRAIN_TIMEOUT_MS', 30_000, 1),
+    flushMs: integer(env, 'FLUSH_MS', 0, 0, 1000),
     llm: loadLlmConfig(env),
     redisUrl: redisUrl(env),
     corsOrigins: corsOrigins(env),
