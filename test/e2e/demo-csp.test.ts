@@ -4,27 +4,17 @@
 // visitor's console.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
-import { loadConfig } from '../../src/server/config.js';
-import { startChatServer } from '../../src/server/chat-server.js';
+import type { Browser } from 'playwright-core';
+import type { RunningChatServer } from '../../src/server/chat-server.js';
 import { DEMO_PAGE_CSP } from '../../src/server/security-headers.js';
-
-const rootUrl = new URL('../../../../', import.meta.url); // dist/node/test/e2e → repo root
-const { chromiumArgs, chromiumPath } = (await import(new URL('scripts/chromium.mjs', rootUrl).href)) as {
-  chromiumArgs: string[];
-  chromiumPath: string;
-};
+import { launchChromium, startDemoServer } from './harness.js';
 
 let browser: Browser;
-let server: Awaited<ReturnType<typeof startChatServer>>;
+let server: RunningChatServer;
 
 before(async () => {
-  server = await startChatServer({
-    config: loadConfig({ PORT: '0', HOST: '127.0.0.1', TOKEN_DELAY_MS: '2', LOG_LEVEL: 'off' }),
-    rootDir: fileURLToPath(rootUrl),
-  });
-  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  server = await startDemoServer({ TOKEN_DELAY_MS: '2', LOG_LEVEL: 'off' });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -2,29 +2,16 @@
 // playwright-core. This is what a newcomer sees after `npm install && npm start`.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadConfig } from '../../src/server/config.js';
-import { startChatServer } from '../../src/server/chat-server.js';
-
-const rootUrl = new URL('../../../../', import.meta.url); // dist/node/test/e2e → repo root
-const rootDir = fileURLToPath(rootUrl);
-// The project's one list of Chromium flags (scripts/chromium.mjs), loaded from the repo at run time: this file runs
-// compiled from dist/node, so a static import path would not hold in both places.
-const { chromiumArgs, chromiumPath } = (await import(new URL('scripts/chromium.mjs', rootUrl).href)) as {
-  chromiumArgs: string[];
-  chromiumPath: string;
-};
+import type { Browser, Page } from 'playwright-core';
+import type { RunningChatServer } from '../../src/server/chat-server.js';
+import { launchChromium, startDemoServer } from './harness.js';
 
 let browser: Browser;
-let server: Awaited<ReturnType<typeof startChatServer>>;
+let server: RunningChatServer;
 
 before(async () => {
-  server = await startChatServer({
-    config: loadConfig({ PORT: '0', HOST: '127.0.0.1', TOKEN_DELAY_MS: '2' }),
-    rootDir,
-  });
-  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  server = await startDemoServer({ TOKEN_DELAY_MS: '2' });
+  browser = await launchChromium();
 });
 
 after(async () => {

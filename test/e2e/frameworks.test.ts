@@ -7,20 +7,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import ts from 'typescript';
 import { build } from 'vite';
 import { Limits } from '../../src/protocol.js';
-import { loadConfig } from '../../src/server/config.js';
-import { startChatServer } from '../../src/server/chat-server.js';
-
-const rootUrl = new URL('../../../../', import.meta.url); // dist/node/test/e2e → repo root
-const rootDir = fileURLToPath(rootUrl);
-const { chromiumArgs, chromiumPath } = (await import(new URL('scripts/chromium.mjs', rootUrl).href)) as {
-  chromiumArgs: string[];
-  chromiumPath: string;
-};
+import type { RunningChatServer } from '../../src/server/chat-server.js';
+import { launchChromium, rootDir, startDemoServer } from './harness.js';
 
 /** Each example, the label of its own "Ask" button, and the `X-Example` header it sets through `headers`. */
 const examples = [
@@ -150,7 +142,7 @@ test('the Vue GlobalComponents typing types every property and event, and reject
 });
 
 let browser: Browser;
-let server: Awaited<ReturnType<typeof startChatServer>>;
+let server: RunningChatServer;
 let outDir: string;
 
 before(async () => {
@@ -166,11 +158,8 @@ before(async () => {
       build: { outDir: join(outDir, name), emptyOutDir: true },
     });
   }
-  server = await startChatServer({
-    config: loadConfig({ PORT: '0', HOST: '127.0.0.1', TOKEN_DELAY_MS: '2' }),
-    rootDir,
-  });
-  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  server = await startDemoServer({ TOKEN_DELAY_MS: '2' });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -6,13 +6,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadConfig } from '../../src/server/config.js';
-import { startChatServer } from '../../src/server/chat-server.js';
+import type { Browser, Page } from 'playwright-core';
+import type { RunningChatServer } from '../../src/server/chat-server.js';
+import { launchChromium, rootDir, startDemoServer } from './harness.js';
 
-const rootUrl = new URL('../../../../', import.meta.url); // dist/node/test/e2e → repo root
-const rootDir = fileURLToPath(rootUrl);
 const read = (path: string) => readFileSync(join(rootDir, path), 'utf8');
 
 interface Named {
@@ -257,15 +254,11 @@ test('the three themes in docs/theming.md are the CSS of the gallery, and use on
 });
 
 let browser: Browser;
-let server: Awaited<ReturnType<typeof startChatServer>>;
+let server: RunningChatServer;
 
 before(async () => {
-  const { chromiumArgs, chromiumPath } = (await import(new URL('scripts/chromium.mjs', rootUrl).href)) as {
-    chromiumArgs: string[];
-    chromiumPath: string;
-  };
-  server = await startChatServer({ config: loadConfig({ PORT: '0', HOST: '127.0.0.1' }), rootDir });
-  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  server = await startDemoServer();
+  browser = await launchChromium();
 });
 
 after(async () => {
