@@ -102,7 +102,9 @@ export function keptConversationId(storage: StorageLike | undefined, generate: (
   return id;
 }
 
-const optionalString = (value: unknown): boolean => value === undefined || typeof value == 'string';
+// `null` counts as absent: backends written in Python or Java send `"url": null`, and one such source must not make
+// the whole saved conversation unreadable.
+const optionalString = (value: unknown): boolean => value == null || typeof value == 'string';
 
 function isMessage(value: unknown): value is ChatMessage {
   const m = value as Partial<ChatMessage> | null;

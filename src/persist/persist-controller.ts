@@ -61,9 +61,12 @@ export class PersistController implements ReactiveController {
   hostUpdate(): void {
     const id = this.#host.persist ? this.conversationId : undefined;
     if (id === this.#restored) return;
+    const previous = this.#restored;
     this.#restored = id;
     const saved = id === undefined ? [] : loadConversation(this.#storage, id);
-    if (saved.length) this.#host.messages = saved;
+    // On first load an empty record must not wipe messages the app set; a switch to another conversation must show
+    // that conversation, even an empty one, or the old turns would be sent and then saved under the new id.
+    if (saved.length || (previous !== undefined && id !== undefined)) this.#host.messages = saved;
   }
 
   /** Forgets the kept conversation, and a generated id with it, so what follows is a new conversation. */

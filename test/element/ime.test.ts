@@ -81,6 +81,11 @@ describe('<ai-chat> IME composition', () => {
     const escape = key(el, { key: 'Escape', isComposing: true });
     await new Promise((r) => setTimeout(r, 120));
     expectEqual([el.getAttribute('state'), escape.defaultPrevented], ['streaming', false], 'still streaming');
+    // Safari: compositionend first, then the Escape keydown with isComposing false and keyCode 229.
+    composition(el, 'compositionend', '');
+    const safari = key(el, { key: 'Escape', keyCode: 229 });
+    await new Promise((r) => setTimeout(r, 120));
+    expectEqual([el.getAttribute('state'), safari.defaultPrevented], ['streaming', false], 'Safari: still streaming');
     key(el, { key: 'Escape' });
     await sending;
     expectEqual(el.messages.at(-1)?.status, 'stopped', 'a plain Escape stops');

@@ -110,6 +110,11 @@ describe('conversation-storage (real localStorage)', () => {
     expectEqual(loadConversation(localStorage, 'c-2'), [], 'another conversation is empty');
     forget(localStorage, conversationKey('c-1'));
     expectEqual(localStorage.getItem('ai-chat:v1:c-1'), null, 'removed');
+    // Python and Java backends send absent fields as null: such a source must not make the record unreadable.
+    const nulls = [user('u1', 'q'), { ...answer('a1', ANSWER), sources: [{ title: 'T', url: null, snippet: null }] }];
+    saveConversation(localStorage, 'c-3', nulls as unknown as ChatMessage[], 1);
+    expectEqual(loadConversation(localStorage, 'c-3').length, 2, 'a source with null fields loads');
+    forget(localStorage, conversationKey('c-3'));
   });
 
   it('never keeps an answer as streaming: saved and loaded as stopped; an empty placeholder is left out', () => {
@@ -280,6 +285,26 @@ describe('<ai-chat persist> across reloads', () => {
     expectTrue(kept[1]!.content.startsWith('w0 w1 w2'), `partial text kept (${kept[1]!.content})`);
     const again = await fixture('<ai-chat persist conversation-id="p-rm"></ai-chat>');
     expectEqual(transcript(again)[0], 'user: then removed', 'a new widget for the conversation shows it');
+  });
+
+  it('switching conversation-id shows that conversation, even an empty one, and never mixes the two', async () => {
+    saveConversation(localStorage, 'p-a', [user('u1', 'from A'), answer('a1', ANSWER)], 1);
+    const frame = await openFrame('persist&conversation-id=p-a&endpoint=/sse/raw/stream');
+    const el = chat(frame);
+    await el.updateComplete;
+    expectEqual(el.messages.length, 2, 'A restored');
+    el.setAttribute('conversation-id', 'p-b');
+    await el.updateComplete;
+    expectEqual(el.messages, [], 'B has no record: an empty log, not A');
+    await el.send('from B');
+    const b = JSON.parse(localStorage.getItem('ai-chat:v1:p-b') ?? 'null');
+    expectEqual(b.messages[0].content, 'from B', 'B saved on its own');
+    expectEqual(b.messages.length, 2, 'question and answer only');
+    el.setAttribute('conversation-id', 'p-a');
+    await el.updateComplete;
+    expectEqual(el.messages[0]!.content, 'from A', 'back to A');
+    forget(localStorage, conversationKey('p-a'));
+    forget(localStorage, conversationKey('p-b'));
   });
 
   it('saves the question as soon as it is sent', async () => {

@@ -158,7 +158,11 @@ describe('<ai-chat> theming', () => {
     expectTrue(part(el, 'empty')!.contains(el.shadowRoot!.querySelector('slot[name="empty"]')), 'in part empty');
     expectTrue(el.querySelector('[slot="empty"] p')!.checkVisibility(), 'welcome shown');
 
-    el.querySelector<HTMLElement>('[data-suggestion="How do I install it?"]')!.click();
+    const install = el.querySelector<HTMLElement>('[data-suggestion="How do I install it?"]')!;
+    install.focus();
+    install.click();
+    await el.updateComplete;
+    expectEqual(el.shadowRoot!.activeElement, el.shadowRoot!.querySelector('textarea'), 'focus stays in the widget');
     await waitFor(() => el.messages.at(-1)?.status === 'completed', 3000, 'answer');
     expectEqual(el.messages[0]!.content, 'How do I install it?', 'the value is sent');
     expectEqual(part(el, 'empty'), null, 'welcome gone after the first message');

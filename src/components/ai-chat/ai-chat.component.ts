@@ -336,7 +336,9 @@ export class AiChat extends LitElement {
 
   /** Escape stops an answer; when there is none, it closes the launcher's panel. Not while an IME composes. */
   private handleEscape = (event: KeyboardEvent): void => {
-    if (event.key !== 'Escape' || event.isComposing) return;
+    // Safari ends the composition before this keydown (isComposing false, keyCode 229): the Esc that cancels a
+    // conversion must not also stop the answer or close the panel.
+    if (event.key !== 'Escape' || event.isComposing || event.keyCode === 229 || this.#composed) return;
     if (this.#chat.busy) this.stop();
     else if (this.mode === 'launcher' && this.open) this.open = false;
     else return;
@@ -354,7 +356,10 @@ export class AiChat extends LitElement {
   /** A click on a `data-suggestion` element in the `empty` slot sends it as a question. */
   private handleSuggestion(event: Event): void {
     const suggestion = (event.target as Element).closest('[data-suggestion]');
-    if (suggestion) void this.send(suggestion.getAttribute('data-suggestion') || suggestion.textContent || '');
+    if (!suggestion) return;
+    void this.send(suggestion.getAttribute('data-suggestion') || suggestion.textContent || '');
+    // The suggestions go away with the empty log; keep keyboard focus in the widget instead of dropping it to <body>.
+    this.input.focus();
   }
 
   private handleInput(): void {
