@@ -92,7 +92,10 @@ class MirrorRun extends RunLog {
 
   /** Adds an entry read from Redis; entries already held (XRANGE and XREAD overlap) are ignored. */
   receive(e: LoggedEvent): void {
-    if (this.status !== RunStatus.running || e.seq !== this.lastSeq + 1) return;
+    if (this.status !== RunStatus.running || e.seq <= this.lastSeq) return;
+    // A hole (one XADD refused while later ones landed) can never fill: end this view now rather than wait for an
+    // entry that will not come while the reader loop keeps being woken by the ones after it.
+    if (e.seq !== this.lastSeq + 1) return this.failLocally(UNREADABLE);
     this.push(e.event, e.data as EventDataMap[typeof e.event]);
     const status = endStatusOf(e);
     if (status !== undefined) this.finish(status);
@@ -201,6 +204,11 @@ export class RedisRunStore implements RunStore {
             this.#lost(err);
             run.fail(LOST);
           });
+        // The first entry creates the key: give it a TTL at once, so an instance killed before its first lease
+        // refresh does not leave a log in Redis for ever (the refresh and the end of the run extend it).
+        if (e.seq === 1) {
+          this.#cmd.sendCommand(['PEXPIRE', this.#key('log', run.id), String(this.#ttlMs)]).catch(() => {});
+        }
       },
       onEnded: (run) => this.#ownedEnded(run),
       onReaders: (run, count) => {

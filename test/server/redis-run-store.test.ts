@@ -95,6 +95,26 @@ describe('several instances on one Redis', () => {
     }
   });
 
+  test('a hole in the log (one XADD refused, later ones landed) ends the copy elsewhere with an error', async () => {
+    const prefix = newPrefix();
+    const [a, b] = await Promise.all([redisStore(prefix), redisStore(prefix)]);
+    try {
+      const gen = gatedTokens(10);
+      const onA = (await a.open('r2', gen.generate))!;
+      gen.release(2);
+      await until(() => onA.run.lastSeq === 2);
+      const onB = (await b.open('r2', gen.generate))!;
+      await until(() => onB.run.lastSeq === 2);
+      // Entry 4 lands without entry 3, as when Redis refuses one XADD (OOM) and accepts the next.
+      await inspect((c) => c.sendCommand(['XADD', `${prefix}:log:r2`, '4-0', 'e', 'token', 'd', '{"token":"x"}']));
+      await until(() => onB.run.status !== 'running');
+      assert.equal(onB.run.status, 'failed', 'the copy on B ends instead of waiting for ever');
+      assert.equal(onB.run.eventsAfter(2).at(-1)?.event, 'error', 'with an error event its readers see');
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
   test('the log is a Redis Stream with ids <seq>-0, capped by MAXLEN, expiring once the run ends', async () => {
     const prefix = newPrefix();
     const store = await redisStore(prefix, { maxEventsPerRun: 10, ttlMs: 30_000 });
@@ -117,6 +137,27 @@ describe('several instances on one Redis', () => {
       assert.deepEqual((entries as [string, string[]][])[9]![1].slice(0, 2), ['e', 'error']);
       assert.ok(Number(ttl) > 0 && Number(ttl) <= 30_000, `log expires after the run (PTTL ${String(ttl)})`);
     } finally {
+      await store.close();
+    }
+  });
+
+  test('a running log expires even if its instance dies before the first lease refresh', async () => {
+    const prefix = newPrefix();
+    // A refresh far in the future: only the TTL set with the first entry can be seen here.
+    const store = await redisStore(prefix, { heartbeatMs: 600_000, ttlMs: 30_000 });
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    try {
+      await store.open('x2', async (r) => {
+        r.append('token', { token: 'first' });
+        await released;
+      });
+      const key = `${prefix}:log:x2`;
+      await until(async () => Number(await inspect((c) => c.sendCommand(['XLEN', key]))) === 1);
+      const ttl = Number(await inspect((c) => c.sendCommand(['PTTL', key])));
+      assert.ok(ttl > 0 && ttl <= 30_000, `the log has a TTL while the run still runs (PTTL ${ttl})`);
+    } finally {
+      release();
       await store.close();
     }
   });
