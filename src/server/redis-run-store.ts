@@ -156,6 +156,8 @@ export class RedisRunStore implements RunStore {
   readonly #mirrors = new Map<string, MirrorRun>();
   readonly #followed = new Map<string, MirrorRun>();
   readonly #opening = new Map<string, Promise<OpenedRun | undefined>>();
+  /** Stops that arrived while this instance had claimed a run but not yet started it: applied once it starts. */
+  readonly #stopsWhileOpening = new Set<string>();
   #active = 0;
   #closed = false;
   #down = false;
@@ -231,7 +233,12 @@ export class RedisRunStore implements RunStore {
     const store = new RedisRunStore(options);
     try {
       await Promise.all([store.#cmd.connect(), store.#sub.connect(), store.#reader.connect()]);
-      await store.#sub.subscribe(store.#key('stop'), (id) => void store.#owned.get(id)?.stop());
+      await store.#sub.subscribe(store.#key('stop'), (id) => {
+        const run = store.#owned.get(id);
+        if (run) run.stop();
+        // Claimed here a moment ago, not started yet: the other instance already answered `stopped: true`.
+        else if (store.#opening.has(id)) store.#stopsWhileOpening.add(id);
+      });
     } catch (e) {
       for (const c of [store.#cmd, store.#sub, store.#reader]) c.destroy();
       throw e;
@@ -250,7 +257,10 @@ export class RedisRunStore implements RunStore {
     // Concurrent opens of one id on this instance share one claim attempt (and so one generation or one mirror).
     let opening = this.#opening.get(id);
     if (opening === undefined) {
-      opening = this.#openShared(id, generate).finally(() => this.#opening.delete(id));
+      opening = this.#openShared(id, generate).finally(() => {
+        this.#opening.delete(id);
+        this.#stopsWhileOpening.delete(id);
+      });
       this.#opening.set(id, opening);
     }
     return opening;
@@ -318,7 +328,9 @@ export class RedisRunStore implements RunStore {
         if (claimed === 'OK') {
           // A log left by an instance that died mid-run (its claim expired) must not mix into this run's.
           await this.#cmd.sendCommand(['DEL', this.#key('log', id), this.#key('readers', id)]);
-          return { run: this.#startOwned(id, generate), started: true };
+          const run = this.#startOwned(id, generate);
+          if (this.#stopsWhileOpening.delete(id)) run.stop();
+          return { run, started: true };
         }
       }
       // Claim first, log second: the owner logs the final event before it marks the claim `ended`, so a claim read
