@@ -312,6 +312,48 @@ describe('several instances on one Redis', () => {
   });
 });
 
+test('a stop that lands elsewhere while this instance has claimed the run but not started it still stops it', async () => {
+  const prefix = newPrefix();
+  // The window is the round trip between SET NX and DEL; here the DEL is held on a real Redis connection.
+  let releaseDel = () => {};
+  let holdDel: Promise<void> | undefined;
+  const slow = await RedisRunStore.connect({
+    keyPrefix: prefix,
+    heartbeatMs: 100,
+    log: () => {},
+    createClient: (name) => {
+      const c = createClient({ url: redis.url, name, RESP: 2, disableOfflineQueue: true });
+      c.on('error', () => {});
+      const client = c as unknown as RedisClientLike;
+      return {
+        connect: () => client.connect(),
+        sendCommand: async (args) => {
+          if (args[0] === 'DEL' && holdDel) await holdDel;
+          return client.sendCommand(args);
+        },
+        subscribe: (channel, listener) => client.subscribe(channel, listener),
+        close: () => client.close(),
+        destroy: () => client.destroy(),
+      };
+    },
+  });
+  const b = await redisStore(prefix, { heartbeatMs: 100 });
+  try {
+    holdDel = new Promise<void>((resolve) => (releaseDel = resolve));
+    const opening = slow.open('s1', (r) => waitForAbort().generate(r));
+    await until(async () => (await inspect((c) => c.sendCommand(['GET', `${prefix}:run:s1`]))) === slow.instanceId);
+    assert.equal(await b.stop('s1'), true, 'B finds the claim and publishes the stop');
+    await new Promise((r) => setTimeout(r, 100)); // the stop reaches the claiming instance before it starts
+    releaseDel();
+    const opened = (await opening)!;
+    await until(() => opened.run.status !== 'running');
+    assert.equal(opened.run.status, 'stopped', 'the run stops instead of generating for nobody');
+  } finally {
+    releaseDel();
+    await Promise.all([slow.close(), b.close()]);
+  }
+});
+
 test('if the generating instance dies, readers elsewhere get an error event once its claim expires', async () => {
   const prefix = newPrefix();
   // An owner that vanishes without a goodbye: its sockets are destroyed, nothing is stopped or marked ended.
