@@ -52,11 +52,24 @@ export class PersistController implements ReactiveController {
 
   hostConnected(): void {
     addEventListener('pagehide', this.#save);
+    addEventListener('storage', this.#onStorage);
   }
 
   hostDisconnected(): void {
     removeEventListener('pagehide', this.#save);
+    removeEventListener('storage', this.#onStorage);
   }
+
+  /**
+   * Another tab saved (or cleared) this conversation: show its version, so this tab's next save (`pagehide` at the
+   * latest) does not overwrite it with an older one. Not while an answer streams here: that answer's save wins.
+   */
+  #onStorage = (event: StorageEvent): void => {
+    const host = this.#host;
+    if (!host.persist || event.key !== conversationKey(this.conversationId)) return;
+    if (host.messages.at(-1)?.status === 'streaming') return;
+    host.messages = loadConversation(this.#storage, this.conversationId);
+  };
 
   hostUpdate(): void {
     const id = this.#host.persist ? this.conversationId : undefined;

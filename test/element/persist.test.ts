@@ -307,6 +307,21 @@ describe('<ai-chat persist> across reloads', () => {
     forget(localStorage, conversationKey('p-b'));
   });
 
+  it('two tabs on one conversation: what one saves shows in the other, so neither overwrites it later', async () => {
+    const one = await openFrame('persist&conversation-id=p-t&endpoint=/sse/raw/stream');
+    const two = await openFrame('persist&conversation-id=p-t&endpoint=/sse/raw/stream');
+    const first = chat(one);
+    await first.send('asked in tab one');
+    const second = chat(two);
+    await waitFor(() => second.messages.length === 2, 3000, 'tab two to pick up the saved conversation');
+    expectEqual(second.messages[0]!.content, 'asked in tab one', 'the question');
+    expectEqual(second.messages[1]!.content, first.messages[1]!.content, 'the answer');
+    win(two).dispatchEvent(new PageTransitionEvent('pagehide')); // tab two closing saves what it shows
+    const saved = JSON.parse(localStorage.getItem('ai-chat:v1:p-t') ?? 'null');
+    expectEqual(saved?.messages.length, 2, 'the conversation survives tab two closing');
+    forget(localStorage, conversationKey('p-t'));
+  });
+
   it('saves the question as soon as it is sent', async () => {
     const frame = await openFrame('persist&conversation-id=p-3&endpoint=/sse/slow/stream');
     const el = chat(frame);
