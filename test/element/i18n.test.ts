@@ -156,6 +156,18 @@ describe('<ai-chat> languages', () => {
     }
   });
 
+  it('copy buttons already on screen follow a lang change', async () => {
+    const el = await fixture('<ai-chat lang="en"></ai-chat>');
+    el.messages = [
+      { id: 'u', role: 'user', content: 'code?', status: 'completed' },
+      { id: 'a', role: 'assistant', content: '```js\nlet a = 1;\n```', status: 'completed' },
+    ];
+    const copy = await waitFor(() => part(el, 'copy-button'), 3000, 'copy button');
+    expectEqual(copy.textContent, 'Copy code', 'English first');
+    el.setAttribute('lang', 'zh-CN');
+    await waitFor(() => copy.textContent === '复制代码', 2000, 'the same button relabelled in Chinese');
+  });
+
   it('strings overrides win over the language table, key by key', async () => {
     const el = await fixture('<ai-chat lang="zh-CN"></ai-chat>');
     el.strings = { send: '提交', placeholder: '请输入' };

@@ -174,6 +174,8 @@ export class AiChat extends LitElement {
   /** Whether the log was scrolled to (near) the bottom before the last markdown render. */
   #following = true;
   /** Answers that finished while the launcher's panel was closed: the number on the launcher's badge. */
+  /** The copy-button label last applied to the rendered answers. */
+  #copyLabel = '';
   #unread = 0;
   /** Whether focus was inside when the panel began to close: only then does it go back to the launcher. */
   #focusWasIn = false;
@@ -272,6 +274,13 @@ export class AiChat extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    // Copy buttons are built outside Lit's templates (after sanitising): relabel them when the language changes.
+    const copyLabel = this.#strings.copyCode;
+    if (copyLabel !== this.#copyLabel) {
+      this.#copyLabel = copyLabel;
+      for (const b of this.renderRoot.querySelectorAll('[part~="copy-button"]:not([data-state])'))
+        b.textContent = copyLabel;
+    }
     // Follow the answer as it grows, unless the reader scrolled up to read something earlier.
     const log = this.log;
     if (log && log.scrollHeight - log.scrollTop - log.clientHeight < 120) log.scrollTop = log.scrollHeight;
