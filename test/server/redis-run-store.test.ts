@@ -65,11 +65,20 @@ function gatedTokens(n: number) {
   };
 }
 
+/** Two instances on one Redis (one key prefix per test), closed whatever the test does. */
+async function twoInstances(body: (a: RunStore, b: RunStore, prefix: string) => Promise<void>): Promise<void> {
+  const prefix = newPrefix();
+  const [a, b] = await Promise.all([redisStore(prefix), redisStore(prefix)]);
+  try {
+    await body(a, b, prefix);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+}
+
 describe('several instances on one Redis', () => {
   test('a resume on another instance replays from Redis, then follows live: every event once', async () => {
-    const prefix = newPrefix();
-    const [a, b] = await Promise.all([redisStore(prefix), redisStore(prefix)]);
-    try {
+    await twoInstances(async (a, b) => {
       const gen = gatedTokens(10);
       const onA = (await a.open('r1', gen.generate))!;
       assert.equal(onA.started, true);
@@ -90,15 +99,11 @@ describe('several instances on one Redis', () => {
         [3, 4, 5, 6, 7, 8, 9, 10, 11],
       );
       assert.equal(onB.run.status, 'completed');
-    } finally {
-      await Promise.all([a.close(), b.close()]);
-    }
+    });
   });
 
   test('a hole in the log (one XADD refused, later ones landed) ends the copy elsewhere with an error', async () => {
-    const prefix = newPrefix();
-    const [a, b] = await Promise.all([redisStore(prefix), redisStore(prefix)]);
-    try {
+    await twoInstances(async (a, b, prefix) => {
       const gen = gatedTokens(10);
       const onA = (await a.open('r2', gen.generate))!;
       gen.release(2);
@@ -110,9 +115,7 @@ describe('several instances on one Redis', () => {
       await until(() => onB.run.status !== 'running');
       assert.equal(onB.run.status, 'failed', 'the copy on B ends instead of waiting for ever');
       assert.equal(onB.run.eventsAfter(2).at(-1)?.event, 'error', 'with an error event its readers see');
-    } finally {
-      await Promise.all([a.close(), b.close()]);
-    }
+    });
   });
 
   test('the log is a Redis Stream with ids <seq>-0, capped by MAXLEN, expiring once the run ends', async () => {
@@ -163,9 +166,7 @@ describe('several instances on one Redis', () => {
   });
 
   test('Stop sent to another instance aborts the generation where it runs', async () => {
-    const prefix = newPrefix();
-    const [a, b] = await Promise.all([redisStore(prefix), redisStore(prefix)]);
-    try {
+    await twoInstances(async (a, b) => {
       const g = waitForAbort();
       const onA = (await a.open('s1', g.generate))!;
       onA.run.attach(collector());
@@ -180,9 +181,7 @@ describe('several instances on one Redis', () => {
       assert.deepEqual(readerOnB.events.at(-1)?.data, { status: 'stopped' }, 'B’s reader is told it stopped');
       assert.equal(await b.stop('s1'), false, 'already ended');
       assert.equal(await b.stop('nobody'), false, 'unknown everywhere');
-    } finally {
-      await Promise.all([a.close(), b.close()]);
-    }
+    });
   });
 
   test('grace window: a reader on another instance keeps the run going; when it leaves, the run stops', async () => {
@@ -206,9 +205,7 @@ describe('several instances on one Redis', () => {
   });
 
   test('one instance holds three Redis connections, however many runs and readers it serves', async () => {
-    const prefix = newPrefix();
-    const [a, b] = await Promise.all([redisStore(prefix), redisStore(prefix)]);
-    try {
+    await twoInstances(async (a, b, prefix) => {
       const gens = Array.from({ length: 20 }, () => gatedTokens(3));
       const runs = await Promise.all(gens.map((gen, i) => a.open(`c${i}`, gen.generate)));
       const mirrors = await Promise.all(gens.map((gen, i) => b.open(`c${i}`, gen.generate)));
@@ -229,9 +226,7 @@ describe('several instances on one Redis', () => {
       for (const r of perRun)
         assert.deepEqual(r.events.map((e) => e.event).slice(-4), ['token', 'token', 'token', 'done']);
       assert.ok(runs.every((r) => r!.run.status === 'completed'));
-    } finally {
-      await Promise.all([a.close(), b.close()]);
-    }
+    });
   });
 
   test('a run followed while the reader blocks on others is picked up at once (CLIENT UNBLOCK)', async () => {
@@ -264,9 +259,7 @@ describe('several instances on one Redis', () => {
   });
 
   test('a lost Redis ends affected streams with an error event, never crashes, and recovers', async () => {
-    const prefix = newPrefix();
-    const [a, b] = await Promise.all([redisStore(prefix), redisStore(prefix)]);
-    try {
+    await twoInstances(async (a, b) => {
       const generate = async (r: GeneratingRun) => {
         for (let i = 0; !r.signal.aborted; i++) {
           r.append('token', { token: `${i} ` });
@@ -306,9 +299,7 @@ describe('several instances on one Redis', () => {
         }
       }, 10_000);
       assert.equal(await b.stop('l3'), true, 'both instances work again');
-    } finally {
-      await Promise.all([a.close(), b.close()]);
-    }
+    });
   });
 });
 
