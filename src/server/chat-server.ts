@@ -31,7 +31,7 @@ import type { Responder } from './responder.js';
 import { createRunStore } from './create-run-store.js';
 import { MemoryRunStore } from './memory-run-store.js';
 import { RunStoreUnavailableError, type Generate, type RunStore } from './run-store.js';
-import { connectRunToResponse } from './run-connection.js';
+import { autoFlushWindow, connectRunToResponse } from './run-connection.js';
 import { AccessLog, type LogSink, type RunMeta } from './access-log.js';
 import { HttpError } from './http-error.js';
 import { RequestGuard, requestPath } from './request-guard.js';
@@ -328,7 +328,7 @@ export function createChatServer(options: ChatServerOptions): Server {
     connectRunToResponse(run, res, afterSeq, {
       heartbeatMs: config.heartbeatMs,
       drainTimeoutMs: config.drainTimeoutMs,
-      flushMs: config.flushMs,
+      flushMs: config.flushMs === 'auto' ? autoFlushWindow() : config.flushMs,
     });
   };
 

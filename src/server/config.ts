@@ -56,11 +56,12 @@ export interface ChatServerConfig {
   /** `DRAIN_TIMEOUT_MS`, default 30000: how long a reader's socket may refuse writes before it is dropped. */
   drainTimeoutMs: number;
   /**
-   * `FLUSH_MS`, default 0: how long new events may wait so that several leave a socket in one write. 0 sends them at
-   * the end of the current event-loop turn. Under heavy load (hundreds of fast streams per core) 10-25 trades that
-   * much latency for far fewer syscalls; see docs/deploy.md, "Load".
+   * `FLUSH_MS`, default `auto`: how long new events may wait so that several leave a socket in one write. `0` sends
+   * them at the end of the current event-loop turn (lowest latency; at 1,000 fast streams a core is saturated). A
+   * number of ms batches always. `auto` sends at once while the event loop is mostly idle and batches for 20 ms once
+   * it is over 75 % busy (src/server/flush-window.ts); see docs/deploy.md, "Load". Anything else stops the start.
    */
-  flushMs: number;
+  flushMs: number | 'auto';
   /**
    * `LLM_BASE_URL`, `LLM_API_KEY`, `LLM_MODEL`, `LLM_TIMEOUT_MS`, `LLM_STREAM_USAGE`: the model that answers.
    * Default `undefined` (no `LLM_BASE_URL`): the demo responder answers from the docs. See {@link LlmConfig}.
@@ -151,6 +152,15 @@ function integer(env: Env, name: string, fallback: number, min: number, max = Nu
   return value;
 }
 
+function flushMs(env: Env): number | 'auto' {
+  const raw = env.FLUSH_MS?.trim() ?? '';
+  if (raw === '' || raw === 'auto') return 'auto';
+  if (!/^\d+$/.test(raw) || Number(raw) > 1000) {
+    throw new Error(`Invalid FLUSH_MS=${JSON.stringify(env.FLUSH_MS)}: expected auto or an integer from 0 to 1000.`);
+  }
+  return Number(raw);
+}
+
 export function loadConfig(env: Env = process.env): ChatServerConfig {
   const host = env.HOST?.trim();
   return {
@@ -162,7 +172,7 @@ export function loadConfig(env: Env = process.env): ChatServerConfig {
     maxRuns: integer(env, 'MAX_RUNS', 1000, 1),
     runGraceMs: integer(env, 'RUN_GRACE_MS', 20_000, 0),
     drainTimeoutMs: integer(env, 'DRAIN_TIMEOUT_MS', 30_000, 1),
-    flushMs: integer(env, 'FLUSH_MS', 0, 0, 1000),
+    flushMs: flushMs(env),
     llm: loadLlmConfig(env),
     redisUrl: redisUrl(env),
     corsOrigins: corsOrigins(env),

@@ -13,6 +13,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import { EventName, HEARTBEAT_FRAME, formatEventId } from '../protocol.js';
+import { performance } from 'node:perf_hooks';
+import { adaptiveFlushWindow } from './flush-window.js';
 import { formatEvent } from './sse-writer.js';
 import type { LoggedEvent, RunView, Timers } from './run-store.js';
 
@@ -22,11 +24,12 @@ export interface RunConnectionOptions {
   /** How long a blocked socket may take to drain before it is dropped, in ms. Default 30000. */
   drainTimeoutMs?: number;
   /**
-   * Batching window in ms (`FLUSH_MS`). Default 0: new events leave at the end of the current event-loop turn. Above
-   * 0, they wait up to that long so several leave in one write: fewer syscalls per event under heavy load, at the
-   * cost of that much added latency (the element renders at most once per animation frame, ~16 ms, anyway).
+   * Batching window in ms (`FLUSH_MS`), or a function asked for it each time events are scheduled (the server's
+   * `FLUSH_MS=auto` passes {@link autoFlushWindow}). Default 0: new events leave at the end of the current event-loop
+   * turn. Above 0, they wait up to that long so several leave in one write: fewer syscalls per event under heavy
+   * load, at the cost of that much added latency (the element renders at most once per animation frame anyway).
    */
-  flushMs?: number;
+  flushMs?: number | (() => number);
   /** Default: the global timers. */
   timers?: Timers;
 }
@@ -59,6 +62,22 @@ function flushSoon(flush: () => void, flushMs: number): void {
     else setImmediate(run);
   }
   pending.add(flush);
+}
+
+let autoWindow: (() => number) | undefined;
+/** The process's `FLUSH_MS=auto` window (flush-window.ts), on its one event loop's utilisation. */
+export function autoFlushWindow(): () => number {
+  if (autoWindow !== undefined) return autoWindow;
+  let last = performance.eventLoopUtilization();
+  return (autoWindow = adaptiveFlushWindow({
+    now: () => performance.now(),
+    utilizationSinceLastCall: () => {
+      const next = performance.eventLoopUtilization();
+      const { utilization } = performance.eventLoopUtilization(next, last);
+      last = next;
+      return utilization;
+    },
+  }));
 }
 
 /**
@@ -158,7 +177,7 @@ export function connectRunToResponse(
     flush();
   };
   const reader = {
-    onEvent: () => flushSoon(flush, flushMs),
+    onEvent: () => flushSoon(flush, typeof flushMs === 'function' ? flushMs() : flushMs),
     onEnd: () => {
       ended = true;
       flush();

@@ -13,7 +13,7 @@ test('defaults when nothing is set', () => {
     corsOrigins: [],
     runGraceMs: 20000,
     drainTimeoutMs: 30000,
-    flushMs: 0,
+    flushMs: 'auto',
     llm: undefined,
     redisUrl: undefined,
     apiToken: undefined,
@@ -74,6 +74,16 @@ test('invalid numbers throw an error naming the variable', () => {
   assert.throws(() => loadConfig({ RATE_LIMIT: '10/min' }), /RATE_LIMIT/);
   assert.throws(() => loadConfig({ TRUST_PROXY: 'true' }), /TRUST_PROXY/);
   assert.throws(() => loadConfig({ TRUST_PROXY: '11' }), /TRUST_PROXY/);
+  assert.throws(() => loadConfig({ FLUSH_MS: 'fast' }), /FLUSH_MS.*auto or an integer/);
+  assert.throws(() => loadConfig({ FLUSH_MS: '1001' }), /FLUSH_MS/);
+  assert.throws(() => loadConfig({ FLUSH_MS: '-1' }), /FLUSH_MS/);
+});
+
+test('FLUSH_MS is auto by default, and takes auto or 0-1000 ms', () => {
+  assert.equal(loadConfig({ FLUSH_MS: ' auto ' }).flushMs, 'auto');
+  assert.equal(loadConfig({ FLUSH_MS: '' }).flushMs, 'auto');
+  assert.equal(loadConfig({ FLUSH_MS: '0' }).flushMs, 0);
+  assert.equal(loadConfig({ FLUSH_MS: '1000' }).flushMs, 1000);
 });
 
 test('LLM_* settings: parsed, defaulted and normalised', () => {

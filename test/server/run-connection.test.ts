@@ -107,3 +107,42 @@ test('token frames are byte for byte what formatEvent writes, whatever the token
     formatEvent({ id: `r.${events.length}`, event: 'token', data: JSON.stringify({ tokens: hostile }) }),
   );
 });
+
+test('a flush window batches events logged in separate turns into one write; without one each leaves alone', async () => {
+  // `flushMs` as a function is how the server's FLUSH_MS=auto plugs in (flush-window.ts); it is asked per schedule.
+  async function framesWith(windowMs: number): Promise<{ body: string; asked: number }> {
+    const store = new MemoryRunStore();
+    let asked = 0;
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const { run } = (await store.open('r', async (g) => {
+      await sleep(30); // the client is reading by then
+      for (const t of ['a', 'b', 'c']) {
+        g.append('token', { token: t });
+        await sleep(5); // a turn of its own each; Node runs due timers in order, so all land within the window
+      }
+      await sleep(100);
+    }))!;
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      res.flushHeaders();
+      connectRunToResponse(run, res, 0, { heartbeatMs: 0, flushMs: () => (asked++, windowMs) });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      return { body: await new BodyReader(res).rest(), asked };
+    } finally {
+      server.close();
+      await store.close();
+    }
+  }
+  const done = 'id: r.4\nevent: done\ndata: {"status":"completed"}\n\n';
+  const batched = await framesWith(200);
+  assert.equal(batched.body, 'id: r.3\nevent: token\ndata: {"tokens":["a","b","c"]}\n\n' + done);
+  assert.ok(batched.asked >= 1);
+  const alone = await framesWith(0);
+  assert.equal(
+    alone.body,
+    ['a', 'b', 'c'].map((t, i) => `id: r.${i + 1}\nevent: token\ndata: {"token":"${t}"}\n\n`).join('') + done,
+  );
+});
