@@ -128,7 +128,10 @@ function parseEntries(entries: unknown): LoggedEvent[] {
     }
     if (!Number.isSafeInteger(seq) || event === undefined || data === undefined) continue;
     try {
-      out.push({ seq, event: event as EventName, data: JSON.parse(data) as EventDataMap[EventName] });
+      const parsed: unknown = JSON.parse(data);
+      // Every payload of the protocol is an object; `null` or a number would throw later, inside a reader's write.
+      if (typeof parsed !== 'object' || parsed === null) throw new TypeError('event data is not an object');
+      out.push({ seq, event: event as EventName, data: parsed as EventDataMap[EventName] });
     } catch {
       // Not written by this store: end the readers' view with a plain error rather than crash or wait forever.
       out.push({ seq, event: EventName.error, data: { error: UNREADABLE, code: ErrorCode.internal } });

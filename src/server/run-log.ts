@@ -29,11 +29,15 @@ interface SealedBlock {
   others: Map<number, LoggedEvent> | undefined;
 }
 
-/** The token text of an event stored as a bare token, or undefined when the event must be kept as an object. */
+/**
+ * The token text of an event stored as a bare token: data exactly `{token: string}`, nothing more (a mirrored log
+ * from Redis carries whatever JSON was written). Anything else is kept as the object it was. Runs once per event,
+ * at sealing, not on the path of a live write.
+ */
 function bareToken(e: LoggedEvent): string | undefined {
-  if (e.event !== EventName.token) return undefined;
-  const d = e.data as { token?: unknown; tokens?: unknown };
-  return typeof d.token === 'string' && d.tokens === undefined ? d.token : undefined;
+  if (e.event !== EventName.token || typeof e.data !== 'object' || e.data === null) return undefined;
+  const d = e.data as { token?: unknown };
+  return typeof d.token === 'string' && Object.keys(d).length === 1 ? d.token : undefined;
 }
 
 function seal(events: readonly LoggedEvent[]): SealedBlock {
@@ -80,7 +84,7 @@ export class RunLog implements RunView {
   }
 
   eventsAfter(afterSeq: number): readonly LoggedEvent[] {
-    const from = Math.max(0, afterSeq);
+    const from = Math.max(0, Math.floor(afterSeq) || 0); // sequence numbers are integers; NaN reads from the start
     const openStart = this.#sealed.length * BLOCK;
     // Live readers ask for the newest few: those are the logged objects themselves.
     if (from >= openStart) return this.#open.slice(from - openStart);
@@ -121,7 +125,8 @@ export class RunLog implements RunView {
       this.#sealed.push(seal(this.#open));
       this.#open = [];
     }
-    // No copy of the set per event: a reader's onEvent only schedules a write, it never attaches or detaches.
+    // No copy of the set per event (RunReader.onEvent must not attach or detach readers; run-connection's only
+    // schedules a write). finish() copies, because a reader detaches itself as it ends its response.
     for (const r of this.#readers) r.onEvent(logged as LoggedEvent);
     return logged;
   }
@@ -130,7 +135,6 @@ export class RunLog implements RunView {
   finish(status: Exclude<RunStatus, 'running'>): boolean {
     if (this.#status !== RunStatus.running) return false;
     this.#status = status;
-    // A copy: a reader detaches itself as it ends its response.
     for (const r of [...this.#readers]) r.onEnd();
     return true;
   }

@@ -27,6 +27,8 @@ export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
 
 /** A response reading a run. Called synchronously as events are logged; it reads them with `eventsAfter`. */
 export interface RunReader {
+  /** Told of each event as it is logged. Must not attach or detach readers of the same run (it is called while
+   * they are iterated); schedule that work instead. */
   onEvent(event: LoggedEvent): void;
   onEnd(): void;
 }

@@ -29,7 +29,7 @@ async function start(
 ): Promise<Logged> {
   const lines: Record<string, unknown>[] = [];
   const server = await startChatServer({
-    config: loadConfig({ PORT: '0', HOST: '127.0.0.1', TOKEN_DELAY_MS: '1', RATE_LIMIT: '0', ...env }),
+    config: loadConfig({ PORT: '0', HOST: '127.0.0.1', TOKEN_DELAY_MS: '1', RATE_LIMIT: '0', FLUSH_MS: '0', ...env }),
     rootDir: root.dir,
     ...options,
     logSink: (line) => lines.push(JSON.parse(line) as Record<string, unknown>),

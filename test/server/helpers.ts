@@ -65,6 +65,9 @@ export async function startServer(
       TOKEN_DELAY_MS: '1',
       RATE_LIMIT: '0',
       LOG_LEVEL: 'off',
+      // Per-turn writes, so tests that read exact frames do not depend on how busy the machine is (FLUSH_MS=auto
+      // batches once the loop is over 75 % busy; flush-window.test.ts and run-connection.test.ts cover that).
+      FLUSH_MS: '0',
       ...env,
     }),
     rootDir,

@@ -118,6 +118,22 @@ describe('several instances on one Redis', () => {
     });
   });
 
+  test('an entry whose data is not an object ends the copy elsewhere with an error, not a crash', async () => {
+    await twoInstances(async (a, b, prefix) => {
+      const gen = gatedTokens(10);
+      const onA = (await a.open('r3', gen.generate))!;
+      gen.release(2);
+      await until(() => onA.run.lastSeq === 2);
+      const onB = (await b.open('r3', gen.generate))!;
+      await until(() => onB.run.lastSeq === 2);
+      // Valid JSON, but no event's data: a reader's write would throw on it (and bring the process down).
+      await inspect((c) => c.sendCommand(['XADD', `${prefix}:log:r3`, '3-0', 'e', 'token', 'd', 'null']));
+      await until(() => onB.run.status !== 'running');
+      assert.equal(onB.run.status, 'failed');
+      assert.equal(onB.run.eventsAfter(2).at(-1)?.event, 'error');
+    });
+  });
+
   test('the log is a Redis Stream with ids <seq>-0, capped by MAXLEN, expiring once the run ends', async () => {
     const prefix = newPrefix();
     const store = await redisStore(prefix, { maxEventsPerRun: 10, ttlMs: 30_000 });

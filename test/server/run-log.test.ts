@@ -13,6 +13,9 @@ function mixedEvents(count: number): Array<{ event: EventName; data: EventDataMa
     else if (i === 1) out.push({ event: 'sources', data: { count: 0, sources: [] } });
     else if (i % 97 === 0) out.push({ event: 'token', data: { tokens: [`b${i}`, `c${i}`] } });
     else if (i % 131 === 0) out.push({ event: 'thinking', data: { status: 'generating', message: `m${i}` } });
+    // A token with more than `token` (a mirrored log carries whatever JSON was written): kept whole.
+    else if (i % 151 === 0) out.push({ event: 'token', data: { token: `e${i}`, extra: i } as EventDataMap['token'] });
+    else if (i % 163 === 0) out.push({ event: 'token', data: null as unknown as EventDataMap['token'] });
     else out.push({ event: 'token', data: { token: `${texts[i % texts.length]}${i}` } });
   }
   return out;
@@ -31,6 +34,8 @@ test('the log reads back exactly what was logged, from every cursor, across seal
     assert.deepEqual(log.eventsAfter(after), logged.slice(after), `after ${after}`);
   }
   assert.deepEqual(log.eventsAfter(-5), logged, 'a negative cursor reads from the start');
+  assert.deepEqual(log.eventsAfter(Number.NaN), logged, 'so does NaN');
+  assert.deepEqual(log.eventsAfter(200.5), logged.slice(200), 'a fractional cursor counts as its integer part');
 });
 
 test('readers get every event as it is logged, and one that detaches while the run ends is not called again', () => {
