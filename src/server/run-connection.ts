@@ -46,20 +46,20 @@ const globalTimers: Timers = {
  * rest of the current turn.
  */
 const pendingFlushes = new Map<number, Set<() => void>>();
-function flushPending(pending: Set<() => void>): void {
-  for (const flush of pending) {
-    pending.delete(flush);
-    flush();
-  }
+function flushPending(flushMs: number): void {
+  const pending = pendingFlushes.get(flushMs);
+  // Taken out before it runs: a flush that schedules again starts the next batch, and a window no longer used
+  // leaves nothing behind in the map.
+  pendingFlushes.delete(flushMs);
+  if (pending !== undefined) for (const flush of pending) flush();
 }
 /** With `flushMs` > 0 the turn is replaced by one shared timer per window length: still one wake-up for all readers. */
 function flushSoon(flush: () => void, flushMs: number): void {
   let pending = pendingFlushes.get(flushMs);
-  if (pending === undefined) pendingFlushes.set(flushMs, (pending = new Set()));
-  if (pending.size === 0) {
-    const run = flushPending.bind(null, pending);
-    if (flushMs > 0) setTimeout(run, flushMs);
-    else setImmediate(run);
+  if (pending === undefined) {
+    pendingFlushes.set(flushMs, (pending = new Set()));
+    if (flushMs > 0) setTimeout(flushPending, flushMs, flushMs);
+    else setImmediate(flushPending, flushMs);
   }
   pending.add(flush);
 }
@@ -133,6 +133,7 @@ export function connectRunToResponse(
   let blocked = false;
   let ended = false;
   let closed = false;
+  let scheduled = false;
   let heartbeat: unknown;
   let drainTimer: unknown;
 
@@ -165,6 +166,10 @@ export function connectRunToResponse(
     }
     if (ended && !blocked) finish();
   };
+  const scheduledFlush = () => {
+    scheduled = false;
+    flush();
+  };
   const finish = () => {
     if (closed) return;
     cleanup();
@@ -177,7 +182,12 @@ export function connectRunToResponse(
     flush();
   };
   const reader = {
-    onEvent: () => flushSoon(flush, typeof flushMs === 'function' ? flushMs() : flushMs),
+    onEvent: () => {
+      // Once per batch, not per event: the window is asked, and the reader queued, only when none is pending.
+      if (scheduled) return;
+      scheduled = true;
+      flushSoon(scheduledFlush, typeof flushMs === 'function' ? flushMs() : flushMs);
+    },
     onEnd: () => {
       ended = true;
       flush();
