@@ -102,36 +102,30 @@ describe('several instances on one Redis', () => {
     });
   });
 
-  test('a hole in the log (one XADD refused, later ones landed) ends the copy elsewhere with an error', async () => {
+  /** A run generating on A and copied on B; `entry` lands in the Redis log; B's copy must end failed, with an error. */
+  async function copyEndsOnForeignEntry(id: string, entry: (key: string) => string[]): Promise<void> {
     await twoInstances(async (a, b, prefix) => {
       const gen = gatedTokens(10);
-      const onA = (await a.open('r2', gen.generate))!;
+      const onA = (await a.open(id, gen.generate))!;
       gen.release(2);
       await until(() => onA.run.lastSeq === 2);
-      const onB = (await b.open('r2', gen.generate))!;
+      const onB = (await b.open(id, gen.generate))!;
       await until(() => onB.run.lastSeq === 2);
-      // Entry 4 lands without entry 3, as when Redis refuses one XADD (OOM) and accepts the next.
-      await inspect((c) => c.sendCommand(['XADD', `${prefix}:log:r2`, '4-0', 'e', 'token', 'd', '{"token":"x"}']));
+      await inspect((c) => c.sendCommand(entry(`${prefix}:log:${id}`)));
       await until(() => onB.run.status !== 'running');
       assert.equal(onB.run.status, 'failed', 'the copy on B ends instead of waiting for ever');
       assert.equal(onB.run.eventsAfter(2).at(-1)?.event, 'error', 'with an error event its readers see');
     });
+  }
+
+  test('a hole in the log (one XADD refused, later ones landed) ends the copy elsewhere with an error', async () => {
+    // Entry 4 lands without entry 3, as when Redis refuses one XADD (OOM) and accepts the next.
+    await copyEndsOnForeignEntry('r2', (key) => ['XADD', key, '4-0', 'e', 'token', 'd', '{"token":"x"}']);
   });
 
   test('an entry whose data is not an object ends the copy elsewhere with an error, not a crash', async () => {
-    await twoInstances(async (a, b, prefix) => {
-      const gen = gatedTokens(10);
-      const onA = (await a.open('r3', gen.generate))!;
-      gen.release(2);
-      await until(() => onA.run.lastSeq === 2);
-      const onB = (await b.open('r3', gen.generate))!;
-      await until(() => onB.run.lastSeq === 2);
-      // Valid JSON, but no event's data: a reader's write would throw on it (and bring the process down).
-      await inspect((c) => c.sendCommand(['XADD', `${prefix}:log:r3`, '3-0', 'e', 'token', 'd', 'null']));
-      await until(() => onB.run.status !== 'running');
-      assert.equal(onB.run.status, 'failed');
-      assert.equal(onB.run.eventsAfter(2).at(-1)?.event, 'error');
-    });
+    // Valid JSON, but no event's data: a reader's write would throw on it (and bring the process down).
+    await copyEndsOnForeignEntry('r3', (key) => ['XADD', key, '3-0', 'e', 'token', 'd', 'null']);
   });
 
   test('the log is a Redis Stream with ids <seq>-0, capped by MAXLEN, expiring once the run ends', async () => {
