@@ -12,8 +12,8 @@
  * flow while the model thinks, not only between tokens as in the article's sketch.
  */
 import type { ServerResponse } from 'node:http';
-import { EventName, HEARTBEAT_FRAME, formatEventId } from '../protocol.js';
 import { performance } from 'node:perf_hooks';
+import { EventName, HEARTBEAT_FRAME, formatEventId } from '../protocol.js';
 import { adaptiveFlushWindow } from './flush-window.js';
 import { formatEvent } from './sse-writer.js';
 import type { LoggedEvent, RunView, Timers } from './run-store.js';
