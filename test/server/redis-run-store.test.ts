@@ -313,31 +313,38 @@ describe('several instances on one Redis', () => {
   });
 });
 
-test('a stop that lands elsewhere while this instance has claimed the run but not started it still stops it', async () => {
-  const prefix = newPrefix();
-  // The window is the round trip between SET NX and DEL; here the DEL is held on a real Redis connection.
-  let releaseDel = () => {};
-  let holdDel: Promise<void> | undefined;
-  const slow = await RedisRunStore.connect({
+/** A store on real Redis connections (heartbeat 100 ms), each passed through `wrap` to hold or watch its commands. */
+function storeWrappingClients(
+  prefix: string,
+  wrap: (client: RedisClientLike) => RedisClientLike,
+): Promise<RedisRunStore> {
+  return RedisRunStore.connect({
     keyPrefix: prefix,
     heartbeatMs: 100,
     log: () => {},
     createClient: (name) => {
       const c = createClient({ url: redis.url, name, RESP: 2, disableOfflineQueue: true });
       c.on('error', () => {});
-      const client = c as unknown as RedisClientLike;
-      return {
-        connect: () => client.connect(),
-        sendCommand: async (args) => {
-          if (args[0] === 'DEL' && holdDel) await holdDel;
-          return client.sendCommand(args);
-        },
-        subscribe: (channel, listener) => client.subscribe(channel, listener),
-        close: () => client.close(),
-        destroy: () => client.destroy(),
-      };
+      return wrap(c as unknown as RedisClientLike);
     },
   });
+}
+
+test('a stop that lands elsewhere while this instance has claimed the run but not started it still stops it', async () => {
+  const prefix = newPrefix();
+  // The window is the round trip between SET NX and DEL; here the DEL is held on a real Redis connection.
+  let releaseDel = () => {};
+  let holdDel: Promise<void> | undefined;
+  const slow = await storeWrappingClients(prefix, (client) => ({
+    connect: () => client.connect(),
+    sendCommand: async (args) => {
+      if (args[0] === 'DEL' && holdDel) await holdDel;
+      return client.sendCommand(args);
+    },
+    subscribe: (channel, listener) => client.subscribe(channel, listener),
+    close: () => client.close(),
+    destroy: () => client.destroy(),
+  }));
   const b = await redisStore(prefix, { heartbeatMs: 100 });
   try {
     holdDel = new Promise<void>((resolve) => (releaseDel = resolve));
@@ -359,17 +366,7 @@ test('if the generating instance dies, readers elsewhere get an error event once
   const prefix = newPrefix();
   // An owner that vanishes without a goodbye: its sockets are destroyed, nothing is stopped or marked ended.
   const clients: RedisClientLike[] = [];
-  const doomed = await RedisRunStore.connect({
-    keyPrefix: prefix,
-    heartbeatMs: 100,
-    log: () => {},
-    createClient: (name) => {
-      const c = createClient({ url: redis.url, name, RESP: 2, disableOfflineQueue: true });
-      c.on('error', () => {});
-      clients.push(c as unknown as RedisClientLike);
-      return c as unknown as RedisClientLike;
-    },
-  });
+  const doomed = await storeWrappingClients(prefix, (client) => (clients.push(client), client));
   const b = await redisStore(prefix, { heartbeatMs: 100 });
   try {
     const onA = (await doomed.open('o1', (r) => {
